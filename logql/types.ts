@@ -1,0 +1,134 @@
+// The seam between the LogQL engine and the places data lives. The engine (logql/) parses and
+// plans a query, then pulls from a `Querier`; the actors implement `Querier` over ingesters'
+// memory and over chunks in object storage, running the compiled pipelines where the data is.
+
+import type { Entry, Labels } from '../storage/model.js';
+
+export type Direction = 'forward' | 'backward';
+
+/** What `/query` and `/query_range` ask the engine for. All times in ns. */
+export interface QueryParams {
+  readonly tenant: string;
+  readonly query: string;
+  /** Inclusive start (range queries); for instant queries equal to `end`. */
+  readonly start: bigint;
+  /** Exclusive end for log queries; evaluation time of the last step for metric queries. */
+  readonly end: bigint;
+  /** Step between evaluations of a metric range query, ns. 0 for instant queries. */
+  readonly step: bigint;
+  /** Loki's `interval` for log range queries (return one entry per interval), ns; 0 when unset. */
+  readonly interval: bigint;
+  readonly limit: number;
+  readonly direction: Direction;
+  readonly kind: 'range' | 'instant';
+}
+
+export interface StreamResult {
+  readonly labels: Labels;
+  readonly entries: Entry[];
+}
+
+export interface Point {
+  /** Milliseconds since the epoch (Prometheus resolution). */
+  readonly t: number;
+  readonly v: number;
+}
+
+export interface SeriesResult {
+  readonly metric: Labels;
+  readonly points: Point[];
+}
+
+export interface VectorSample {
+  readonly metric: Labels;
+  readonly t: number;
+  readonly v: number;
+}
+
+export type QueryData =
+  | { readonly resultType: 'streams'; readonly result: StreamResult[] }
+  | { readonly resultType: 'matrix'; readonly result: SeriesResult[] }
+  | { readonly resultType: 'vector'; readonly result: VectorSample[] }
+  | { readonly resultType: 'scalar'; readonly result: Point };
+
+/** Counters the engine and data sources fill in; rendered as Loki's `data.stats`. */
+export interface QueryStats {
+  totalBytesProcessed: number;
+  totalLinesProcessed: number;
+  totalEntriesReturned: number;
+  totalChunksRef: number;
+  totalChunksDownloaded: number;
+  ingesterBytesProcessed: number;
+  ingesterLinesProcessed: number;
+  storeBytesProcessed: number;
+  storeLinesProcessed: number;
+  execTimeSeconds: number;
+  queueTimeSeconds: number;
+  subqueries: number;
+}
+
+export interface QueryResponse {
+  readonly data: QueryData;
+  readonly stats: QueryStats;
+}
+
+/** Asks a data source for log entries that match a log selector with its pipeline. */
+export interface SelectLogsParams {
+  readonly tenant: string;
+  /** Canonical text of a log selector expression, pipeline included: `{app="a"} |= "x" | json`. */
+  readonly selector: string;
+  /** [start, end) in ns. */
+  readonly start: bigint;
+  readonly end: bigint;
+  readonly direction: Direction;
+  /** A source returns at most this many entries in all, the first ones in `direction`. */
+  readonly limit: number;
+}
+
+/** Asks a data source for samples extracted by a range aggregation's inner expression. */
+export interface SelectSamplesParams {
+  readonly tenant: string;
+  /**
+   * Canonical text of the range aggregation whose samples are wanted, e.g.
+   * `count_over_time({app="a"} | logfmt [5m])` or `sum_over_time({app="a"} | unwrap bytes [1m])`.
+   */
+  readonly expr: string;
+  /** [start, end) in ns: already widened by the range and offset the engine needs. */
+  readonly start: bigint;
+  readonly end: bigint;
+}
+
+export interface Sample {
+  readonly ts: bigint;
+  readonly value: number;
+  /** Hash of the entry the sample came from, so replicas' copies deduplicate. */
+  readonly hash: number;
+}
+
+export interface SampleSeries {
+  readonly labels: Labels;
+  readonly samples: Sample[];
+}
+
+/** A data source. Batches may repeat a stream; within a batch entries follow `direction`. */
+export interface Querier {
+  selectLogs(params: SelectLogsParams, stats: QueryStats): AsyncIterable<StreamResult>;
+  selectSamples(params: SelectSamplesParams, stats: QueryStats): AsyncIterable<SampleSeries>;
+}
+
+export function emptyStats(): QueryStats {
+  return {
+    totalBytesProcessed: 0,
+    totalLinesProcessed: 0,
+    totalEntriesReturned: 0,
+    totalChunksRef: 0,
+    totalChunksDownloaded: 0,
+    ingesterBytesProcessed: 0,
+    ingesterLinesProcessed: 0,
+    storeBytesProcessed: 0,
+    storeLinesProcessed: 0,
+    execTimeSeconds: 0,
+    queueTimeSeconds: 0,
+    subqueries: 0,
+  };
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The test command: makes sure the real servers the tests start are installed, then runs vitest.
+# Tests start their own nats-server and S3 server on free loopback ports.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v nats-server >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing nats-server (Debian package)..."
+    apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null
+  elif command -v sudo >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    sudo apt-get update -qq >/dev/null 2>&1 || true
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null
+  else
+    echo "nats-server is missing and cannot be installed here: install it (Debian: apt-get install nats-server)" >&2
+    exit 1
+  fi
+fi
+if [ ! -d node_modules ]; then npm ci; fi
+[ -f dist/bin/norn.js ] || npm run build
+
+exec npx vitest run "$@"

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['node_modules/**', 'dist/**'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // The machine has two cores and tests start real servers: keep files from starving each other.
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
