@@ -1,0 +1,23 @@
+// What the Loki API answers on a process that runs only the ingester role: a clear 404 naming
+// where to send the request, instead of a silent failure.
+
+import type { PushService, QueryService } from './api.js';
+
+export class NotServedError extends Error {
+  readonly code = 'NOT_SERVED';
+  readonly status = 404;
+
+  constructor() {
+    super('this process runs the ingester target only: send pushes and queries to a gateway');
+    this.name = 'NotServedError';
+  }
+}
+
+const refuse = async (): Promise<never> => {
+  throw new NotServedError();
+};
+
+export const NOT_A_GATEWAY: { readonly push: PushService; readonly query: QueryService } = {
+  push: { push: refuse },
+  query: { query: refuse, labelNames: refuse, labelValues: refuse, series: refuse },
+};

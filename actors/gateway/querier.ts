@@ -1,0 +1,182 @@
+// The read path: fans each selection out to every ingester that may hold the range and to
+// object storage, and gives the LogQL engine the union. Replicas' copies are removed by the
+// engine's deduplication (equal timestamp, labels and line).
+//
+// An acknowledged line lives on at least a quorum of its replicas, so a query may lose up to
+// RF - quorum ingesters and still see every line; one more failure fails the query rather than
+// silently returning less.
+
+import type { Logger } from 'pino';
+import type { Bus } from '../../bus/bus.js';
+import { subjects } from '../../bus/subjects.js';
+import { compileLogSelector, Engine } from '../../logql/index.js';
+import type {
+  QueryParams,
+  QueryResponse,
+  QueryStats,
+  Querier,
+  SampleSeries,
+  SelectLogsParams,
+  SelectSamplesParams,
+  StreamResult,
+} from '../../logql/types.js';
+import { labelsToRecord, labelsToString, type Labels } from '../../storage/model.js';
+import type { LimitsConfig, QuerierConfig } from '../config.js';
+import type { IngesterQueryFrame, IngesterQueryRequest, LabelQuery } from '../ingester/protocol.js';
+import { quorumFor } from '../ring/model.js';
+import type { RingWatcher } from '../ring/ring-watcher.js';
+import { selectStoredLogs, selectStoredSamples, storedSeries, type ChunkSource } from '../query/store-source.js';
+import type { QueryService, TimeRange } from './api.js';
+import { ValidationError } from './validation.js';
+
+export interface QuerierDeps {
+  readonly bus: Bus;
+  readonly ring: RingWatcher;
+  readonly store: ChunkSource;
+  readonly config: QuerierConfig;
+  readonly limits: LimitsConfig;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+export class QueryError extends Error {
+  readonly code = 'QUERY_INGESTERS_UNAVAILABLE';
+  readonly status = 503;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'QueryError';
+  }
+}
+
+export class ClusterQuerier implements Querier, QueryService {
+  private readonly engine = new Engine();
+  private readonly now: () => number;
+
+  constructor(private readonly deps: QuerierDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async query(params: QueryParams): Promise<QueryResponse> {
+    const { maxEntriesLimitPerQuery, maxQueryLengthMs } = this.deps.limits;
+    if (params.limit > maxEntriesLimitPerQuery) {
+      throw new ValidationError(`max entries limit per query exceeded, limit > max_entries_limit (${params.limit} > ${maxEntriesLimitPerQuery})`);
+    }
+    const lengthMs = Number((params.end - params.start) / 1_000_000n);
+    if (maxQueryLengthMs > 0 && lengthMs > maxQueryLengthMs) {
+      throw new ValidationError(
+        `the query time range exceeds the limit (query length: ${formatDuration(lengthMs)}, limit: ${formatDuration(maxQueryLengthMs)})`,
+      );
+    }
+    return this.engine.query(params, this);
+  }
+
+  async *selectLogs(params: SelectLogsParams, stats: QueryStats): AsyncIterable<StreamResult> {
+    const [fromIngesters, fromStore] = await Promise.all([
+      this.askIngesters({ kind: 'logs', params }, stats),
+      selectStoredLogs(this.deps.store, params, stats),
+    ]);
+    for (const frame of fromIngesters) yield* frame.streams ?? [];
+    yield* fromStore;
+  }
+
+  async *selectSamples(params: SelectSamplesParams, stats: QueryStats): AsyncIterable<SampleSeries> {
+    const [fromIngesters, fromStore] = await Promise.all([
+      this.askIngesters({ kind: 'samples', params }, stats),
+      selectStoredSamples(this.deps.store, params, stats),
+    ]);
+    for (const frame of fromIngesters) yield* frame.samples ?? [];
+    yield* fromStore;
+  }
+
+  async labelNames(tenant: string, range: TimeRange, query?: string): Promise<string[]> {
+    const request: LabelQuery = { tenant, ...range, ...(query ? { query } : {}) };
+    const frames = await this.askIngesters({ kind: 'labelNames', params: request }, undefined);
+    const names = new Set<string>();
+    for (const frame of frames) for (const name of frame.values ?? []) names.add(name);
+    if (query) {
+      for (const labels of await storedSeries(this.deps.store, tenant, [compileLogSelector(query).matchers], range.start, range.end)) {
+        for (const label of labels) names.add(label.name);
+      }
+    } else {
+      for (const name of await this.deps.store.labelNames(tenant, range.start, range.end)) names.add(name);
+    }
+    return [...names].sort();
+  }
+
+  async labelValues(tenant: string, name: string, range: TimeRange, query?: string): Promise<string[]> {
+    const request = { tenant, name, ...range, ...(query ? { query } : {}) };
+    const frames = await this.askIngesters({ kind: 'labelValues', params: request }, undefined);
+    const values = new Set<string>();
+    for (const frame of frames) for (const value of frame.values ?? []) values.add(value);
+    if (query) {
+      for (const labels of await storedSeries(this.deps.store, tenant, [compileLogSelector(query).matchers], range.start, range.end)) {
+        for (const label of labels) if (label.name === name) values.add(label.value);
+      }
+    } else {
+      for (const value of await this.deps.store.labelValues(tenant, name, range.start, range.end)) values.add(value);
+    }
+    return [...values].sort();
+  }
+
+  async series(tenant: string, matchers: readonly string[], range: TimeRange): Promise<Record<string, string>[]> {
+    const selectors = matchers.map((text) => compileLogSelector(text).matchers);
+    const frames = await this.askIngesters({ kind: 'series', params: { tenant, matchers, ...range } }, undefined);
+    const unique = new Map<string, Labels>();
+    for (const frame of frames) for (const labels of frame.series ?? []) unique.set(labelsToString(labels), labels);
+    for (const labels of await storedSeries(this.deps.store, tenant, selectors, range.start, range.end)) {
+      unique.set(labelsToString(labels), labels);
+    }
+    return [...unique.keys()].sort().map((key) => labelsToRecord(unique.get(key)!));
+  }
+
+  /** Asks every readable ingester; tolerates RF - quorum failures. */
+  private async askIngesters(request: IngesterQueryRequest, stats: QueryStats | undefined): Promise<IngesterQueryFrame[]> {
+    const members = this.deps.ring.ring.membersFor('read', this.now());
+    const rf = this.deps.ring.ring.replicationFactor;
+    const tolerated = Math.max(0, rf - quorumFor(rf));
+    const timeoutMs = this.deps.config.ingesterQueryTimeoutMs;
+    const results = await Promise.allSettled(
+      members.map(async (member) => {
+        const frames: IngesterQueryFrame[] = [];
+        for await (const frame of this.deps.bus.requestStream<IngesterQueryFrame>(subjects.ingesterQuery(member.id), request, { timeoutMs })) {
+          frames.push(frame);
+        }
+        return frames;
+      }),
+    );
+    const frames: IngesterQueryFrame[] = [];
+    const failures: unknown[] = [];
+    results.forEach((result, index) => {
+      if (result.status === 'fulfilled') frames.push(...result.value);
+      else {
+        failures.push(result.reason);
+        this.deps.logger.warn({ err: result.reason, ingester: members[index]!.id }, 'ingester query failed');
+      }
+    });
+    if (failures.length > tolerated) {
+      const reason = failures[0] instanceof Error ? failures[0].message : String(failures[0]);
+      throw new QueryError(`${failures.length} ingesters failed to answer (at most ${tolerated} may): ${reason}`, { cause: failures[0] });
+    }
+    if (stats !== undefined) {
+      for (const frame of frames) addStats(stats, frame.stats);
+    }
+    return frames;
+  }
+}
+
+function addStats(stats: QueryStats, part: Partial<QueryStats> | undefined): void {
+  if (part === undefined) return;
+  stats.ingesterBytesProcessed += part.totalBytesProcessed ?? 0;
+  stats.ingesterLinesProcessed += part.totalLinesProcessed ?? 0;
+  stats.totalBytesProcessed += part.totalBytesProcessed ?? 0;
+  stats.totalLinesProcessed += part.totalLinesProcessed ?? 0;
+}
+
+/** Go's time.Duration formatting for whole hours/minutes, as Loki's limit messages print. */
+function formatDuration(ms: number): string {
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = Math.floor((ms % 3_600_000) / 60_000);
+  const seconds = Math.floor((ms % 60_000) / 1000);
+  return `${hours > 0 ? `${hours}h` : ''}${hours > 0 || minutes > 0 ? `${minutes}m` : ''}${seconds}s`;
+}

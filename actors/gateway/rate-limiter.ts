@@ -1,0 +1,46 @@
+// Per-tenant ingestion rate limit: a token bucket of bytes, refilled at the configured rate up
+// to the burst size. Local to each gateway, as Loki's "local" strategy.
+
+export class RateLimitError extends Error {
+  readonly code = 'RATE_LIMITED';
+  readonly status = 429;
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'RateLimitError';
+  }
+}
+
+interface Bucket {
+  tokens: number;
+  updatedMs: number;
+}
+
+export class IngestionRateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(
+    private readonly rateBytesPerSecond: number,
+    private readonly burstBytes: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Takes `bytes` from the tenant's bucket or throws Loki's 429 message. */
+  take(tenant: string, lines: number, bytes: number): void {
+    if (this.rateBytesPerSecond <= 0) return;
+    const now = this.now();
+    let bucket = this.buckets.get(tenant);
+    if (bucket === undefined) {
+      bucket = { tokens: this.burstBytes, updatedMs: now };
+      this.buckets.set(tenant, bucket);
+    }
+    bucket.tokens = Math.min(this.burstBytes, bucket.tokens + ((now - bucket.updatedMs) / 1000) * this.rateBytesPerSecond);
+    bucket.updatedMs = now;
+    if (bytes > bucket.tokens) {
+      throw new RateLimitError(
+        `Ingestion rate limit exceeded for user ${tenant} (limit: ${this.rateBytesPerSecond} bytes/sec) while attempting to ingest '${lines}' lines totaling '${bytes}' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased`,
+      );
+    }
+    bucket.tokens -= bytes;
+  }
+}

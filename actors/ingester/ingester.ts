@@ -1,0 +1,171 @@
+// The ingester actor: holds recent streams in memory, answers pushes and queries on its bus
+// subjects, and flushes chunks to object storage. Its place in the ring is driven by the
+// lifecycle machine (lifecycle.ts); this class is what that machine acts on.
+
+import type { Logger } from 'pino';
+import type { Bus, Subscription } from '../../bus/bus.js';
+import { subjects } from '../../bus/subjects.js';
+import type { IngesterConfig, LimitsConfig } from '../config.js';
+import { Flusher, type FlushTarget } from './flusher.js';
+import type { IngesterMetrics } from './metrics.js';
+import type {
+  IngesterControlRequest,
+  IngesterPushReply,
+  IngesterPushRequest,
+  IngesterQueryFrame,
+  IngesterQueryRequest,
+} from './protocol.js';
+import { answerQuery } from './query.js';
+import { TenantStreams } from './tenant-streams.js';
+import type { IngesterStream } from './stream.js';
+
+/** Durable log of accepted pushes; the ingester writes to it before it acknowledges. */
+export interface PushLog {
+  append(request: IngesterPushRequest): Promise<void>;
+}
+
+export interface IngesterDeps {
+  readonly id: string;
+  readonly bus: Bus;
+  readonly config: IngesterConfig;
+  readonly limits: LimitsConfig;
+  readonly flushTarget: FlushTarget;
+  readonly metrics: IngesterMetrics;
+  readonly logger: Logger;
+  readonly wal?: PushLog;
+  readonly now?: () => number;
+}
+
+export class IngesterError extends Error {
+  constructor(
+    readonly code: 'INGESTER_NOT_WRITABLE' | 'INGESTER_STOPPED',
+    message: string,
+    readonly status = 503,
+  ) {
+    super(message);
+    this.name = 'IngesterError';
+  }
+}
+
+export class Ingester {
+  readonly id: string;
+  readonly tenants = new Map<string, TenantStreams>();
+  readonly flusher: Flusher;
+  /** Set by the lifecycle: whether pushes are taken now (JOINING, ACTIVE). */
+  acceptingWrites = false;
+  private readonly subscriptions: Subscription[] = [];
+  private inFlightPushes = 0;
+  private drainWaiters: Array<() => void> = [];
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: IngesterDeps) {
+    this.id = deps.id;
+    this.now = deps.now ?? Date.now;
+    this.flusher = new Flusher(deps.flushTarget, deps.config, deps.metrics, deps.logger, this.now);
+  }
+
+  /** Starts answering on the bus and sweeping for flushes. */
+  start(): void {
+    const { bus } = this.deps;
+    this.subscriptions.push(
+      bus.handle<IngesterPushRequest, IngesterPushReply>(subjects.ingesterPush(this.id), (request) => this.push(request)),
+      bus.handle<IngesterQueryRequest, IngesterQueryFrame>(subjects.ingesterQuery(this.id), (request) =>
+        answerQuery(this, request, this.deps.metrics),
+      ),
+      bus.handle<IngesterControlRequest, { flushed: number }>(subjects.ingesterControl(this.id), async (request) => {
+        if (request.kind === 'flush') return { flushed: await this.flushAll() };
+        return { flushed: 0 };
+      }),
+    );
+    this.sweepTimer = setInterval(() => this.sweep(), this.deps.config.flushCheckMs);
+    this.sweepTimer.unref();
+  }
+
+  async push(request: IngesterPushRequest): Promise<IngesterPushReply> {
+    if (!this.acceptingWrites) {
+      throw new IngesterError('INGESTER_NOT_WRITABLE', `ingester ${this.id} is not accepting writes`);
+    }
+    this.inFlightPushes++;
+    try {
+      // The WAL comes first: an acknowledged line must survive a crash of this process.
+      await this.deps.wal?.append(request);
+      return { errors: this.apply(request) };
+    } finally {
+      if (--this.inFlightPushes === 0) {
+        const waiters = this.drainWaiters;
+        this.drainWaiters = [];
+        for (const resolve of waiters) resolve();
+      }
+    }
+  }
+
+  /** Resolves when no push is between its WAL write and its memory append. */
+  drainWrites(): Promise<void> {
+    if (this.inFlightPushes === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** Appends to memory without the WAL: for replay and handoff, whose data is already durable. */
+  apply(request: IngesterPushRequest): string[] {
+    const tenant = this.tenantFor(request.tenant);
+    const result = tenant.push(request.streams, this.now());
+    const { metrics } = this.deps;
+    metrics.linesIngested.inc({ tenant: request.tenant }, result.appended);
+    metrics.bytesIngested.inc({ tenant: request.tenant }, result.bytes);
+    if (result.createdStreams > 0) metrics.streams.set({ tenant: request.tenant }, tenant.streams.size);
+    if (result.errors.length > 0) {
+      let total = 0;
+      for (const stream of request.streams) total += stream.entries.length;
+      metrics.linesRejected.inc({ tenant: request.tenant }, Math.max(0, total - result.appended));
+    }
+    return result.errors;
+  }
+
+  tenantFor(tenant: string): TenantStreams {
+    let streams = this.tenants.get(tenant);
+    if (streams === undefined) {
+      streams = new TenantStreams(tenant, this.deps.config, this.deps.limits);
+      this.tenants.set(tenant, streams);
+    }
+    return streams;
+  }
+
+  *allStreams(): Generator<IngesterStream> {
+    for (const tenant of this.tenants.values()) yield* tenant.streams.values();
+  }
+
+  /** Flushes every unflushed chunk and waits for storage to take them; returns how many. */
+  async flushAll(): Promise<number> {
+    const queued = this.flusher.sweep(this.allStreams(), true);
+    await this.flusher.idle();
+    return queued;
+  }
+
+  get unflushedEntries(): number {
+    let count = 0;
+    for (const stream of this.allStreams()) count += stream.unflushedEntries;
+    return count;
+  }
+
+  /** Stops answering on the bus; memory stays for a final flush or handoff. */
+  async stop(): Promise<void> {
+    this.acceptingWrites = false;
+    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
+    for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
+  }
+
+  private sweep(): void {
+    this.flusher.sweep(this.allStreams());
+    const now = this.now();
+    let chunks = 0;
+    for (const [name, tenant] of this.tenants) {
+      for (const stream of tenant.streams.values()) {
+        stream.dropRetired(now);
+        chunks += stream.chunks.length;
+      }
+      if (tenant.dropEmpty() > 0) this.deps.metrics.streams.set({ tenant: name }, tenant.streams.size);
+    }
+    this.deps.metrics.memoryChunks.set(chunks);
+  }
+}

@@ -1,0 +1,43 @@
+// The messages gateways and ingesters exchange on the bus (subjects in bus/subjects.ts).
+
+import type { Labels } from '../../storage/model.js';
+import type { QueryStats, SampleSeries, SelectLogsParams, SelectSamplesParams, StreamResult } from '../../logql/types.js';
+import type { StreamPush } from './tenant-streams.js';
+
+/** gateway -> ingester: this ingester's share of one client push. */
+export interface IngesterPushRequest {
+  readonly tenant: string;
+  readonly streams: StreamPush[];
+}
+
+/** ingester -> gateway: the push reached memory (and the WAL); refused entries are listed. */
+export interface IngesterPushReply {
+  readonly errors: string[];
+}
+
+export interface LabelQuery {
+  readonly tenant: string;
+  readonly start: bigint;
+  readonly end: bigint;
+  /** Optional stream selector narrowing the streams considered. */
+  readonly query?: string;
+}
+
+export type IngesterQueryRequest =
+  | { readonly kind: 'logs'; readonly params: SelectLogsParams }
+  | { readonly kind: 'samples'; readonly params: SelectSamplesParams }
+  | { readonly kind: 'labelNames'; readonly params: LabelQuery }
+  | { readonly kind: 'labelValues'; readonly params: LabelQuery & { readonly name: string } }
+  | { readonly kind: 'series'; readonly params: LabelQuery & { readonly matchers: readonly string[] } };
+
+/** One frame of a streamed query reply; a reply is any number of frames. */
+export interface IngesterQueryFrame {
+  readonly streams?: StreamResult[];
+  readonly samples?: SampleSeries[];
+  readonly values?: string[];
+  readonly series?: Labels[];
+  readonly stats?: Partial<QueryStats>;
+}
+
+/** gateway or operator -> ingester: control requests. */
+export type IngesterControlRequest = { readonly kind: 'flush' };

@@ -1,0 +1,132 @@
+// The command-line flags of `norn run`, and how they override the configuration.
+
+import { parseArgs } from 'node:util';
+import { defaultConfig, type NornConfig, type Target, type WalSyncPolicy } from '../actors/config.js';
+import { ConfigError, loadConfigFile } from './config-file.js';
+
+export const RUN_HELP = `Usage: norn run [flags]
+
+Runs a Norn process: a Loki-compatible log store. With no flags it runs everything in one
+process (gateway + ingester) on an embedded bus, storing chunks under ./data.
+
+Flags (each overrides the same setting in --config):
+  --config FILE              YAML configuration file (see docs/configuration.md)
+  --target all|gateway|ingester
+                             which role to run (default: all)
+  --http-host HOST           address to listen on (default: 0.0.0.0)
+  --http-port N              HTTP port for the Loki API, /ready and /metrics (default: 3100)
+  --data-dir DIR             local state: chunks (filesystem storage) and the WAL (default: ./data)
+  --nats URL                 connect to a NATS server (comma-separated URLs) instead of the
+                             embedded in-process bus; required for gateway/ingester targets
+  --s3-endpoint URL          store chunks and the index in S3 (e.g. http://127.0.0.1:9000)
+  --s3-bucket NAME           S3 bucket (created if missing; default: norn)
+  --s3-access-key KEY        S3 access key
+  --s3-secret-key SECRET     S3 secret key
+  --s3-region REGION         S3 region (default: us-east-1)
+  --id NAME                  this process's ingester id in the ring (default: norn-1, or
+                             the hostname for --target ingester)
+  --zone NAME                availability zone, for zone-aware replication
+  --auth                     require X-Scope-OrgID on every request (multi-tenant mode);
+                             without it every request is tenant "fake"
+  --replication-factor N     copies of each stream across ingesters (default: 1 for all, 3 otherwise)
+  --wal-sync always|interval|never
+                             when the WAL fsyncs (default: always: no acknowledged line is lost)
+  --no-wal                   disable the write-ahead log
+  --log-level LEVEL          trace, debug, info, warn or error (default: info)
+  -h, --help                 this help
+`;
+
+export interface RunFlags {
+  readonly config: NornConfig;
+  readonly help: boolean;
+}
+
+const TARGETS: readonly Target[] = ['all', 'gateway', 'ingester'];
+const SYNC_POLICIES: readonly WalSyncPolicy[] = ['always', 'batch', 'interval', 'never'];
+
+function positiveInt(value: string, flag: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new ConfigError(`${flag}: expected a positive integer, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+export function parseRunFlags(argv: readonly string[], hostname: string): RunFlags {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: false,
+      options: {
+        config: { type: 'string' },
+        target: { type: 'string' },
+        'http-host': { type: 'string' },
+        'http-port': { type: 'string' },
+        'data-dir': { type: 'string' },
+        nats: { type: 'string' },
+        's3-endpoint': { type: 'string' },
+        's3-bucket': { type: 'string' },
+        's3-access-key': { type: 'string' },
+        's3-secret-key': { type: 'string' },
+        's3-region': { type: 'string' },
+        id: { type: 'string' },
+        zone: { type: 'string' },
+        auth: { type: 'boolean' },
+        'replication-factor': { type: 'string' },
+        'wal-sync': { type: 'string' },
+        'no-wal': { type: 'boolean' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}\nRun "norn run --help" for the flags.`, { cause: error });
+  }
+  const flags = parsed.values;
+  const base = flags.config !== undefined ? loadConfigFile(flags.config) : defaultConfig();
+  const config = structuredClone(base) as { -readonly [K in keyof NornConfig]: NornConfig[K] };
+
+  if (flags.target !== undefined) {
+    if (!TARGETS.includes(flags.target as Target)) throw new ConfigError(`--target: expected one of ${TARGETS.join(', ')}, got ${flags.target}`);
+    config.target = flags.target as Target;
+  }
+  if (flags['http-host'] !== undefined) config.httpHost = flags['http-host'];
+  if (flags['http-port'] !== undefined) {
+    const port = flags['http-port'];
+    if (!/^\d+$/.test(port) || Number(port) > 65535) throw new ConfigError(`--http-port: expected a port number, got ${port}`);
+    config.httpPort = Number(port);
+  }
+  if (flags['data-dir'] !== undefined) config.storage = { ...config.storage, dataDir: flags['data-dir'] };
+  if (flags.nats !== undefined) config.nats = flags.nats;
+  if (flags.id !== undefined) config.id = flags.id;
+  else if (flags.config === undefined && config.target === 'ingester') config.id = hostname;
+  if (flags.zone !== undefined) config.ring = { ...config.ring, zone: flags.zone };
+  if (flags.auth) config.auth = true;
+  if (flags['log-level'] !== undefined) config.logLevel = flags['log-level'];
+  if (flags['replication-factor'] !== undefined) {
+    config.ring = { ...config.ring, replicationFactor: positiveInt(flags['replication-factor'], '--replication-factor') };
+  } else if (config.target !== 'all' && base.ring.replicationFactor === defaultConfig().ring.replicationFactor) {
+    config.ring = { ...config.ring, replicationFactor: 3 };
+  }
+  if (flags['wal-sync'] !== undefined) {
+    if (!SYNC_POLICIES.includes(flags['wal-sync'] as WalSyncPolicy)) throw new ConfigError(`--wal-sync: expected one of ${SYNC_POLICIES.join(', ')}`);
+    config.wal = { ...config.wal, sync: flags['wal-sync'] as WalSyncPolicy };
+  }
+  if (flags['no-wal']) config.wal = { ...config.wal, enabled: false };
+
+  const s3Endpoint = flags['s3-endpoint'] ?? config.storage.s3?.endpoint;
+  if (s3Endpoint !== undefined) {
+    config.storage = {
+      ...config.storage,
+      s3: {
+        endpoint: s3Endpoint,
+        bucket: flags['s3-bucket'] ?? config.storage.s3?.bucket ?? 'norn',
+        accessKey: flags['s3-access-key'] ?? config.storage.s3?.accessKey ?? '',
+        secretKey: flags['s3-secret-key'] ?? config.storage.s3?.secretKey ?? '',
+        region: flags['s3-region'] ?? config.storage.s3?.region ?? 'us-east-1',
+      },
+    };
+  }
+  if (config.target !== 'all' && config.nats === undefined) {
+    throw new ConfigError(`--target ${config.target} needs --nats: separate processes meet on a NATS server`);
+  }
+  return { config, help: flags.help === true };
+}
