@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
-import type { Bus } from '../bus/bus.js';
+import type { Bus, KvStore } from '../bus/bus.js';
 import { connectNatsBus, MemoryBus } from '../bus/index.js';
 import { subjects } from '../bus/subjects.js';
 import { createHttpServer } from '../gateway/index.js';
@@ -43,7 +43,7 @@ export async function startNorn(input: NornConfig, logger: Logger): Promise<Runn
 
   const bus: Bus = config.nats !== undefined ? await connectNatsBus({ servers: config.nats, name: `norn-${config.id}`, logger }) : new MemoryBus();
   const storage: OpenStorage = await openStorage(config, logger);
-  const ringStore = await bus.kv<RingMember>(subjects.ringBucket);
+  const ringStore = (await bus.kv(subjects.ringBucket)) as KvStore<RingMember>;
   const ring = new RingWatcher(ringStore, {
     replicationFactor: config.ring.replicationFactor,
     heartbeatTimeoutMs: config.ring.heartbeatTimeoutMs,

@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import type { Bus } from '../../bus/bus.js';
 import { subjects } from '../../bus/subjects.js';
-import { compileLogSelector, Engine } from '../../logql/index.js';
+import { compileLogSelector, Engine, parseExpr } from '../../logql/index.js';
 import type {
   QueryParams,
   QueryResponse,
@@ -58,6 +58,8 @@ export class ClusterQuerier implements Querier, QueryService {
   }
 
   async query(params: QueryParams): Promise<QueryResponse> {
+    // A query that does not parse is refused for that, before any limit is looked at (as Loki).
+    parseExpr(params.query);
     const { maxEntriesLimitPerQuery, maxQueryLengthMs } = this.deps.limits;
     if (params.limit > maxEntriesLimitPerQuery) {
       throw new ValidationError(`max entries limit per query exceeded, limit > max_entries_limit (${params.limit} > ${maxEntriesLimitPerQuery})`);
@@ -89,7 +91,14 @@ export class ClusterQuerier implements Querier, QueryService {
     yield* fromStore;
   }
 
-  async labelNames(tenant: string, range: TimeRange, query?: string): Promise<string[]> {
+  /** Label and series lookups cover at most the max query length, ending at the range's end. */
+  private clamp(range: TimeRange): TimeRange {
+    const maxNs = BigInt(this.deps.limits.maxQueryLengthMs) * 1_000_000n;
+    return maxNs > 0n && range.end - range.start > maxNs ? { start: range.end - maxNs, end: range.end } : range;
+  }
+
+  async labelNames(tenant: string, requested: TimeRange, query?: string): Promise<string[]> {
+    const range = this.clamp(requested);
     const request: LabelQuery = { tenant, ...range, ...(query ? { query } : {}) };
     const frames = await this.askIngesters({ kind: 'labelNames', params: request }, undefined);
     const names = new Set<string>();
@@ -104,7 +113,8 @@ export class ClusterQuerier implements Querier, QueryService {
     return [...names].sort();
   }
 
-  async labelValues(tenant: string, name: string, range: TimeRange, query?: string): Promise<string[]> {
+  async labelValues(tenant: string, name: string, requested: TimeRange, query?: string): Promise<string[]> {
+    const range = this.clamp(requested);
     const request = { tenant, name, ...range, ...(query ? { query } : {}) };
     const frames = await this.askIngesters({ kind: 'labelValues', params: request }, undefined);
     const values = new Set<string>();
@@ -119,7 +129,8 @@ export class ClusterQuerier implements Querier, QueryService {
     return [...values].sort();
   }
 
-  async series(tenant: string, matchers: readonly string[], range: TimeRange): Promise<Record<string, string>[]> {
+  async series(tenant: string, matchers: readonly string[], requested: TimeRange): Promise<Record<string, string>[]> {
+    const range = this.clamp(requested);
     const selectors = matchers.map((text) => compileLogSelector(text).matchers);
     const frames = await this.askIngesters({ kind: 'series', params: { tenant, matchers, ...range } }, undefined);
     const unique = new Map<string, Labels>();

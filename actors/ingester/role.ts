@@ -1,7 +1,6 @@
 // The ingester role: an Ingester on the bus, its WAL, its ring registration, and the lifecycle
 // machine that moves it through PENDING -> JOINING -> ACTIVE -> LEAVING.
 
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Bus, KvStore } from '../../bus/bus.js';
@@ -40,7 +39,7 @@ export async function startIngesterRole(deps: IngesterRoleDeps): Promise<Ingeste
   const logger = deps.logger.child({ component: 'ingester' });
   const metrics = createIngesterMetrics(registry);
   const wal: IngesterWal | undefined = config.wal.enabled
-    ? await openWal(join(config.storage.dataDir, 'wal', encodeURIComponent(config.id)), config.wal, metrics, logger)
+    ? await openWal(config.storage.dataDir, config.wal, metrics, logger)
     : undefined;
 
   const ingester = new Ingester({

@@ -4,6 +4,7 @@
 import type { Direction, QueryStats, SampleSeries, SelectLogsParams, SelectSamplesParams, StreamResult } from '../../logql/types.js';
 import { compileLogSelector, compileSampleExpr, matchesLabels, type Matcher } from '../../logql/index.js';
 import type { Entry, Labels } from '../../storage/model.js';
+import type { ChunkRef } from '../../storage/index.js';
 import { dedupeEntries, mergeEntries } from './merge-entries.js';
 import { selectLogs, selectSamples, type ReadableStream } from './stream-source.js';
 
@@ -17,11 +18,8 @@ export interface StoredStream {
   readonly chunks: readonly StoredChunkRef[];
 }
 
-export interface StoredChunkRef {
-  readonly key: string;
-  readonly from: bigint;
-  readonly through: bigint;
-}
+/** A chunk reference as the index returns it. */
+export type StoredChunkRef = ChunkRef;
 
 /** What the querier needs from storage; the composition root adapts the chunk store to it. */
 export interface ChunkSource {

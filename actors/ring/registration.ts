@@ -18,6 +18,9 @@ export class RingRegistration {
   private member: RingMember;
   private readonly now: () => number;
   private writing: Promise<void> = Promise.resolve();
+  /** The entry a previous run of this ingester left, as found by our first write. */
+  private inherited: RingMember | undefined;
+  private inspected = false;
 
   constructor(
     private readonly store: KvStore<RingMember>,
@@ -42,8 +45,12 @@ export class RingRegistration {
 
   /** What the ring held for this id before this process started (tokens of a previous run). */
   async previous(): Promise<RingMember | undefined> {
-    const entry = await this.store.get(this.member.id);
-    return entry?.value;
+    await this.writing;
+    if (!this.inspected) {
+      this.inherited = (await this.store.get(this.member.id))?.value;
+      this.inspected = true;
+    }
+    return this.inherited;
   }
 
   setState(state: MemberState, tokens: readonly number[] = this.member.tokens): Promise<void> {
@@ -73,6 +80,10 @@ export class RingRegistration {
       try {
         if (this.revision === undefined) {
           const existing = await this.store.get(next.id);
+          if (!this.inspected) {
+            this.inherited = existing?.value;
+            this.inspected = true;
+          }
           this.revision =
             existing === null ? await this.store.create(next.id, next) : await this.store.update(next.id, next, existing.revision);
         } else {

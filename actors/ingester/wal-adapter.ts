@@ -1,0 +1,43 @@
+// The ingester's view of its WAL: append before acknowledging, replay at start, checkpoint
+// periodically, reset after a complete handoff or flush.
+
+import type { Logger } from 'pino';
+import type { WalConfig } from '../config.js';
+import type { Ingester, PushLog } from './ingester.js';
+import type { IngesterMetrics } from './metrics.js';
+import type { IngesterPushRequest } from './protocol.js';
+import { PeriodicCheckpointer, Wal, ingesterSnapshot } from './wal/index.js';
+
+export interface IngesterWal extends PushLog {
+  replay(apply: (request: IngesterPushRequest) => void): Promise<void>;
+  /** Checkpoints the ingester's unflushed memory every `checkpointMs`. */
+  startCheckpoints(ingester: () => Pick<Ingester, 'tenants'>): void;
+  /** Forgets everything: called once all data was flushed or handed off. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openWal(dataDir: string, config: WalConfig, metrics: IngesterMetrics, logger: Logger): Promise<IngesterWal> {
+  const wal = await Wal.open({ dataDir, config, metrics, logger: logger.child({ component: 'wal' }) });
+  let checkpointer: PeriodicCheckpointer | undefined;
+  return {
+    append: (request) => wal.append(request),
+    async replay(apply) {
+      const result = await wal.replay(apply);
+      logger.info(result, 'WAL replayed');
+    },
+    startCheckpoints(ingester) {
+      checkpointer = new PeriodicCheckpointer({ wal, snapshot: () => ingesterSnapshot(ingester()), intervalMs: config.checkpointMs, logger });
+      checkpointer.start();
+    },
+    async reset() {
+      await checkpointer?.stop();
+      checkpointer = undefined;
+      await wal.reset();
+    },
+    async close() {
+      await checkpointer?.stop();
+      await wal.close();
+    },
+  };
+}

@@ -1,0 +1,12 @@
+export { Wal } from './wal.js';
+export { WalError } from './errors.js';
+export { PeriodicCheckpointer } from './checkpointer.js';
+export { ingesterSnapshot, DEFAULT_SNAPSHOT_RECORD_BYTES } from './snapshot.js';
+export { checkpointName, segmentName } from './files.js';
+export { MAX_RECORD_BYTES, RECORD_HEADER_BYTES } from './record-format.js';
+export type { CheckpointResult, WalMetrics, WalOptions } from './wal.js';
+export type { WalErrorCode } from './errors.js';
+export type { CheckpointerOptions } from './checkpointer.js';
+export type { SnapshotOptions } from './snapshot.js';
+export type { ReplayResult } from './replay.js';
+export type { WriterStats } from './log-writer.js';
