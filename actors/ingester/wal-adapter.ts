@@ -20,15 +20,17 @@ export interface IngesterWal extends PushLog {
 export async function openWal(dataDir: string, config: WalConfig, metrics: IngesterMetrics, logger: Logger): Promise<IngesterWal> {
   const wal = await Wal.open({ dataDir, config, metrics, logger: logger.child({ component: 'wal' }) });
   let checkpointer: PeriodicCheckpointer | undefined;
+  let replayedRecords = 0;
   return {
     append: (request) => wal.append(request),
     async replay(apply) {
-      const result = await wal.replay(apply);
-      logger.info(result, 'WAL replayed');
+      replayedRecords = (await wal.replay(apply)).records;
     },
     startCheckpoints(ingester) {
       checkpointer = new PeriodicCheckpointer({ wal, snapshot: () => ingesterSnapshot(ingester()), intervalMs: config.checkpointMs, logger });
       checkpointer.start();
+      // A process that keeps crashing must not pile up segments: fold the replayed ones at once.
+      if (replayedRecords > 0) void checkpointer.runOnce();
     },
     async reset() {
       await checkpointer?.stop();
