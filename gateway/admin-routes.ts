@@ -1,0 +1,95 @@
+// Operational endpoints every Norn process serves: readiness, metrics, build info, flush, ring,
+// config, and LogQL formatting.
+
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { stringify as toYaml } from 'yaml';
+import type { HttpDeps } from './deps.js';
+import { HttpError, messageOf, sendPlainError, statusOf } from './errors.js';
+import { requestParams } from './query-params.js';
+import { renderRingPage, toJson } from './ring-page.js';
+
+function sendText(reply: FastifyReply, status: number, text: string): FastifyReply {
+  return reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(text);
+}
+
+export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  void app.register(async (scope) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+      done(null, new URLSearchParams(body as string));
+    });
+    scope.setErrorHandler((error, request, reply) => {
+      const status = statusOf(error);
+      if (status >= 500) deps.logger.error({ err: error, route: request.routeOptions.url }, 'request failed');
+      return sendPlainError(reply, status, messageOf(error), false);
+    });
+
+    scope.get('/ready', async (_request, reply) => {
+      const ready = deps.isReady();
+      if (ready === true) return sendText(reply, 200, 'ready\n');
+      return sendText(reply, 503, (typeof ready === 'string' && ready !== '' ? ready : 'not ready') + '\n');
+    });
+
+    scope.get('/metrics', async (_request, reply) => {
+      const text = await deps.registry.metrics();
+      return reply.code(200).header('content-type', deps.registry.contentType).send(text);
+    });
+
+    scope.get('/loki/api/v1/status/buildinfo', async (_request, reply) => {
+      const info = deps.buildInfo;
+      const body = {
+        version: info.version,
+        revision: info.revision,
+        branch: info.branch,
+        buildUser: info.buildUser ?? '',
+        buildDate: info.buildDate ?? '',
+        goVersion: info.goVersion ?? process.version,
+      };
+      return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+    });
+
+    scope.route({
+      method: ['GET', 'POST'],
+      url: '/loki/api/v1/format_query',
+      handler: async (request, reply) => {
+        if (deps.formatQuery === undefined) throw new HttpError(501, 'format_query is not available on this process', 'HTTP_NOT_IMPLEMENTED');
+        const query = requestParams(request).get('query') ?? '';
+        const formatted = deps.formatQuery(query);
+        return reply
+          .code(200)
+          .header('content-type', 'application/json; charset=utf-8')
+          .send(JSON.stringify({ status: 'success', data: formatted }));
+      },
+    });
+
+    const flush = deps.flush;
+    if (flush !== undefined) {
+      scope.route({
+        method: ['GET', 'POST'],
+        url: '/flush',
+        handler: async (_request, reply) => {
+          await flush();
+          return reply.code(204).send();
+        },
+      });
+    }
+
+    const ring = deps.ring;
+    if (ring !== undefined) {
+      scope.get('/ring', async (request, reply) => {
+        const data = ring();
+        const accept = request.headers.accept ?? '';
+        if (accept.includes('text/html')) {
+          return reply.code(200).header('content-type', 'text/html; charset=utf-8').send(renderRingPage(data));
+        }
+        return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(toJson(data));
+      });
+    }
+
+    const config = deps.config;
+    if (config !== undefined) {
+      scope.get('/config', async (_request, reply) => {
+        return reply.code(200).header('content-type', 'text/plain; charset=utf-8').send(toYaml(config()));
+      });
+    }
+  });
+}

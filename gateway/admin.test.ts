@@ -1,0 +1,178 @@
+import pino from 'pino';
+import { Counter, Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { emptyStats } from '../logql/types.js';
+import { createHttpServer } from './server.js';
+import type { HttpDeps } from './deps.js';
+import { statusOf } from './errors.js';
+import { REQUEST_DURATION_METRIC } from './metrics.js';
+
+let app: ReturnType<typeof createHttpServer> | undefined;
+afterEach(async () => {
+  await app?.close();
+  app = undefined;
+});
+
+function start(overrides: Partial<HttpDeps> = {}) {
+  const registry = new Registry();
+  app = createHttpServer({
+    push: { push: async () => {} },
+    query: {
+      query: async () => ({ data: { resultType: 'streams', result: [] }, stats: emptyStats() }),
+      labelNames: async () => [],
+      labelValues: async () => [],
+      series: async () => [],
+    },
+    logger: pino({ level: 'silent' }),
+    auth: false,
+    registry,
+    isReady: () => true,
+    buildInfo: { version: '3.4.2', revision: 'abc123', branch: 'main', goVersion: 'node-v20' },
+    limits: { maxBodyBytes: 1 << 20 },
+    ...overrides,
+  });
+  return { app, registry };
+}
+
+describe('readiness', () => {
+  it('answers 200 "ready" or 503 with the reason', async () => {
+    let ready: boolean | string = true;
+    start({ isReady: () => ready });
+    const ok = await app!.inject({ method: 'GET', url: '/ready' });
+    expect([ok.statusCode, ok.body]).toEqual([200, 'ready\n']);
+    ready = 'Ingester not ready: waiting for WAL replay';
+    const waiting = await app!.inject({ method: 'GET', url: '/ready' });
+    expect([waiting.statusCode, waiting.body]).toEqual([503, 'Ingester not ready: waiting for WAL replay\n']);
+    ready = false;
+    const no = await app!.inject({ method: 'GET', url: '/ready' });
+    expect([no.statusCode, no.body]).toEqual([503, 'not ready\n']);
+  });
+});
+
+describe('metrics', () => {
+  it('serves the registry as Prometheus text, with request durations by route and status', async () => {
+    const { registry } = start();
+    new Counter({ name: 'norn_test_total', help: 'test', registers: [registry] }).inc(3);
+    await app!.inject({ method: 'GET', url: '/ready' });
+    await app!.inject({ method: 'GET', url: '/loki/api/v1/label/job/values' });
+    const res = await app!.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/plain');
+    expect(res.body).toContain('norn_test_total 3');
+    expect(res.body).toContain(`${REQUEST_DURATION_METRIC}_count{method="GET",route="ready",status_code="200",ws="false"} 1`);
+    expect(res.body).toContain(`${REQUEST_DURATION_METRIC}_count{method="GET",route="loki_api_v1_label_name_values",status_code="200",ws="false"} 1`);
+  });
+
+  it('shares one histogram when two servers use one registry', async () => {
+    const registry = new Registry();
+    const first = start({ registry }).app;
+    const second = createHttpServer({ ...baseDeps(), registry });
+    await first.inject({ method: 'GET', url: '/ready' });
+    await second.inject({ method: 'GET', url: '/ready' });
+    const text = await registry.metrics();
+    expect(text).toContain(`${REQUEST_DURATION_METRIC}_count{method="GET",route="ready",status_code="200",ws="false"} 2`);
+    await second.close();
+  });
+});
+
+function baseDeps(): HttpDeps {
+  return {
+    push: { push: async () => {} },
+    query: {
+      query: async () => ({ data: { resultType: 'streams', result: [] }, stats: emptyStats() }),
+      labelNames: async () => [],
+      labelValues: async () => [],
+      series: async () => [],
+    },
+    logger: pino({ level: 'silent' }),
+    auth: false,
+    registry: new Registry(),
+    isReady: () => true,
+    buildInfo: { version: '1', revision: 'r', branch: 'b' },
+    limits: { maxBodyBytes: 1 << 20 },
+  };
+}
+
+describe('build info and format_query', () => {
+  it("answers buildinfo in Loki's fields", async () => {
+    start();
+    const res = await app!.inject({ method: 'GET', url: '/loki/api/v1/status/buildinfo' });
+    expect(JSON.parse(res.body)).toEqual({ version: '3.4.2', revision: 'abc123', branch: 'main', buildUser: '', buildDate: '', goVersion: 'node-v20' });
+  });
+
+  it('pretty-prints through formatQuery, and passes its parse errors on as 400', async () => {
+    start({
+      formatQuery: (query) => {
+        if (query.includes('(')) throw Object.assign(new Error('parse error at line 1, col 1: syntax error'), { code: 'LOGQL_PARSE', status: 400 });
+        return query.trim();
+      },
+    });
+    const ok = await app!.inject({ method: 'GET', url: '/loki/api/v1/format_query?query=' + encodeURIComponent('  {a="b"}  ') });
+    expect(JSON.parse(ok.body)).toEqual({ status: 'success', data: '{a="b"}' });
+    const bad = await app!.inject({
+      method: 'POST',
+      url: '/loki/api/v1/format_query',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'query=sum(',
+    });
+    expect([bad.statusCode, bad.body]).toEqual([400, 'parse error at line 1, col 1: syntax error']);
+  });
+
+  it('answers 501 without a formatter', async () => {
+    start();
+    const res = await app!.inject({ method: 'GET', url: '/loki/api/v1/format_query?query=x' });
+    expect(res.statusCode).toBe(501);
+  });
+});
+
+describe('flush, ring, config', () => {
+  it('flushes on POST /flush with 204, and exposes no route without a flusher', async () => {
+    let flushed = 0;
+    start({ flush: async () => void flushed++ });
+    const res = await app!.inject({ method: 'POST', url: '/flush' });
+    expect([res.statusCode, flushed]).toEqual([204, 1]);
+    await app!.close();
+    start();
+    expect((await app!.inject({ method: 'POST', url: '/flush' })).statusCode).toBe(404);
+  });
+
+  it('serves the ring as JSON, and as an HTML table to browsers', async () => {
+    const ring = { members: [{ id: 'ingester-1', state: 'ACTIVE', tokens: 128, heartbeatAgeMs: 1200n }, { id: 'ingester-<2>', state: 'LEAVING', tokens: 128 }] };
+    start({ ring: () => ring });
+    const json = await app!.inject({ method: 'GET', url: '/ring' });
+    expect(json.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(json.body).members[0]).toEqual({ id: 'ingester-1', state: 'ACTIVE', tokens: 128, heartbeatAgeMs: '1200' });
+    const html = await app!.inject({ method: 'GET', url: '/ring', headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(html.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(html.body).toContain('<th>state</th>');
+    expect(html.body).toContain('<td>LEAVING</td>');
+    expect(html.body).toContain('ingester-&#60;2&#62;');
+  });
+
+  it('serves /config as YAML', async () => {
+    start({ config: () => ({ target: 'all', server: { httpPort: 3100 } }) });
+    const res = await app!.inject({ method: 'GET', url: '/config' });
+    expect(res.body).toBe('target: all\nserver:\n  httpPort: 3100\n');
+  });
+});
+
+describe('unknown routes and error mapping', () => {
+  it("answers Go's 404 text", async () => {
+    start();
+    const res = await app!.inject({ method: 'GET', url: '/loki/api/v2/nothing' });
+    expect([res.statusCode, res.body]).toEqual([404, '404 page not found\n']);
+  });
+
+  it('maps errors: own status first, then code, else 500', () => {
+    expect(statusOf(Object.assign(new Error('x'), { status: 429, code: 'VALIDATION' }))).toBe(429);
+    expect(statusOf(Object.assign(new Error('x'), { status: 200, code: 'VALIDATION' }))).toBe(400);
+    expect(statusOf(Object.assign(new Error('x'), { code: 'RATE_LIMITED' }))).toBe(429);
+    expect(statusOf(Object.assign(new Error('x'), { code: 'QUORUM_FAILED' }))).toBe(500);
+    expect(statusOf(Object.assign(new Error('x'), { code: 'BUS_NO_RESPONDERS' }))).toBe(503);
+    expect(statusOf(Object.assign(new Error('x'), { code: 'BUS_REMOTE', remoteStatus: 400 }))).toBe(400);
+    expect(statusOf(Object.assign(new Error('x'), { code: 'SOMETHING_ELSE' }))).toBe(500);
+    expect(statusOf(Object.assign(new Error('x'), { name: 'AbortError' }))).toBe(499);
+    expect(statusOf(null)).toBe(500);
+    expect(statusOf('text')).toBe(500);
+  });
+});

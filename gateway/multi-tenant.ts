@@ -1,0 +1,84 @@
+// Reads across several tenants (`X-Scope-OrgID: a|b`), as Loki's multi-tenant querier does for
+// what can be stitched at the edge: log queries (each stream gains `__tenant_id__`, then the
+// limit applies to the union), label names and values (union), series (with `__tenant_id__`).
+// Metric queries cannot be combined correctly after aggregation, so they must name one tenant.
+
+import type { QueryService, TimeRange } from '../actors/gateway/api.js';
+import type { QueryParams, QueryResponse, StreamResult } from '../logql/types.js';
+import { emptyStats } from '../logql/types.js';
+import { sortLabels, type Entry, type Labels } from '../storage/model.js';
+import { badRequest } from './errors.js';
+import { addStats } from './stats.js';
+
+export const TENANT_LABEL = '__tenant_id__';
+
+function withTenant(labels: Labels, tenant: string): Labels {
+  return sortLabels([...labels.filter((label) => label.name !== TENANT_LABEL), { name: TENANT_LABEL, value: tenant }]);
+}
+
+/** The first `limit` entries of all streams in `direction`, regrouped by stream. */
+function limitStreams(streams: StreamResult[], limit: number, forward: boolean): StreamResult[] {
+  const total = streams.reduce((sum, stream) => sum + stream.entries.length, 0);
+  if (total <= limit) return streams;
+  const all: { stream: number; entry: Entry }[] = [];
+  streams.forEach((stream, index) => {
+    for (const entry of stream.entries) all.push({ stream: index, entry });
+  });
+  all.sort((a, b) => (a.entry.ts === b.entry.ts ? 0 : (a.entry.ts < b.entry.ts) === forward ? -1 : 1));
+  const kept = new Map<number, Entry[]>();
+  for (const { stream, entry } of all.slice(0, limit)) {
+    let entries = kept.get(stream);
+    if (entries === undefined) kept.set(stream, (entries = []));
+    entries.push(entry);
+  }
+  return [...kept.entries()].map(([index, entries]) => ({ labels: streams[index]!.labels, entries }));
+}
+
+export async function queryAcrossTenants(service: QueryService, tenants: readonly string[], params: QueryParams): Promise<QueryResponse> {
+  if (tenants.length === 1) return service.query({ ...params, tenant: tenants[0]! });
+  const responses = await Promise.all(tenants.map((tenant) => service.query({ ...params, tenant })));
+  const stats = emptyStats();
+  const streams: StreamResult[] = [];
+  responses.forEach((response, i) => {
+    if (response.data.resultType !== 'streams') {
+      throw badRequest('metric queries across several tenants are not supported: query one tenant at a time');
+    }
+    addStats(stats, response.stats);
+    for (const stream of response.data.result) streams.push({ labels: withTenant(stream.labels, tenants[i]!), entries: stream.entries });
+  });
+  const result = limitStreams(streams, params.limit, params.direction === 'forward');
+  return { data: { resultType: 'streams', result }, stats };
+}
+
+async function union(lists: Promise<string[]>[]): Promise<string[]> {
+  const all = new Set<string>();
+  for (const list of await Promise.all(lists)) for (const item of list) all.add(item);
+  return [...all].sort();
+}
+
+export function labelNamesAcrossTenants(service: QueryService, tenants: readonly string[], range: TimeRange, query?: string): Promise<string[]> {
+  if (tenants.length === 1) return service.labelNames(tenants[0]!, range, query);
+  return union(tenants.map((tenant) => service.labelNames(tenant, range, query)));
+}
+
+export function labelValuesAcrossTenants(
+  service: QueryService,
+  tenants: readonly string[],
+  name: string,
+  range: TimeRange,
+  query?: string,
+): Promise<string[]> {
+  if (tenants.length === 1) return service.labelValues(tenants[0]!, name, range, query);
+  return union(tenants.map((tenant) => service.labelValues(tenant, name, range, query)));
+}
+
+export async function seriesAcrossTenants(
+  service: QueryService,
+  tenants: readonly string[],
+  matchers: readonly string[],
+  range: TimeRange,
+): Promise<Record<string, string>[]> {
+  if (tenants.length === 1) return service.series(tenants[0]!, matchers, range);
+  const results = await Promise.all(tenants.map((tenant) => service.series(tenant, matchers, range)));
+  return results.flatMap((series, i) => series.map((labels) => ({ ...labels, [TENANT_LABEL]: tenants[i]! })));
+}

@@ -1,0 +1,97 @@
+// The read API: log and metric queries, labels, series, and the index endpoints Grafana calls.
+// GET takes parameters in the URL; POST takes them form-encoded (Loki reads Go's `r.Form`).
+
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { HttpDeps } from './deps.js';
+import { messageOf, sendPlainError, statusOf } from './errors.js';
+import { labelNamesAcrossTenants, labelValuesAcrossTenants, queryAcrossTenants, seriesAcrossTenants } from './multi-tenant.js';
+import { instantQueryParams, optionalQuery, parseBounds, rangeQueryParams, requestParams, seriesMatchers, systemClock } from './query-params.js';
+import { ENCODING_FLAGS_HEADER, encodingFlags, renderQueryResponse } from './render.js';
+import { readTenants } from './tenant.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function sendJson(reply: FastifyReply, body: string): FastifyReply {
+  return reply.code(200).header('content-type', JSON_TYPE).send(body);
+}
+
+function dataResponse(data: unknown): string {
+  return JSON.stringify({ status: 'success', data });
+}
+
+export function registerQueryRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const now = deps.now ?? systemClock;
+  void app.register(async (scope) => {
+    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+      done(null, new URLSearchParams(body as string));
+    });
+
+    // Query errors are `serverutil.WriteError` text: the message alone.
+    scope.setErrorHandler((error, request, reply) => {
+      const status = statusOf(error);
+      if (status >= 500) deps.logger.error({ err: error, route: request.routeOptions.url }, 'query failed');
+      else deps.logger.debug({ err: messageOf(error), status, route: request.routeOptions.url }, 'query rejected');
+      return sendPlainError(reply, status, messageOf(error), false);
+    });
+
+    const both = ['GET', 'POST'] as const;
+    const route = (url: string, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
+      scope.route({ method: [...both], url, handler });
+
+    route('/loki/api/v1/query_range', async (request, reply) => {
+      const tenants = readTenants(request, deps.auth);
+      const params = rangeQueryParams(tenants[0]!, requestParams(request), now());
+      const response = await queryAcrossTenants(deps.query, tenants, params);
+      return sendJson(reply, renderQueryResponse(response, encodingFlags(request.headers[ENCODING_FLAGS_HEADER])));
+    });
+
+    route('/loki/api/v1/query', async (request, reply) => {
+      const tenants = readTenants(request, deps.auth);
+      const params = instantQueryParams(tenants[0]!, requestParams(request), now());
+      const response = await queryAcrossTenants(deps.query, tenants, params);
+      return sendJson(reply, renderQueryResponse(response, encodingFlags(request.headers[ENCODING_FLAGS_HEADER])));
+    });
+
+    const labels = async (request: FastifyRequest, reply: FastifyReply) => {
+      const tenants = readTenants(request, deps.auth);
+      const params = requestParams(request);
+      const names = await labelNamesAcrossTenants(deps.query, tenants, parseBounds(params, now()), optionalQuery(params));
+      return sendJson(reply, dataResponse(names));
+    };
+    route('/loki/api/v1/labels', labels);
+    route('/loki/api/v1/label', labels);
+
+    route('/loki/api/v1/label/:name/values', async (request, reply) => {
+      const tenants = readTenants(request, deps.auth);
+      const params = requestParams(request);
+      const { name } = request.params as { name: string };
+      const values = await labelValuesAcrossTenants(deps.query, tenants, name, parseBounds(params, now()), optionalQuery(params));
+      return sendJson(reply, dataResponse(values));
+    });
+
+    route('/loki/api/v1/series', async (request, reply) => {
+      const tenants = readTenants(request, deps.auth);
+      const params = requestParams(request);
+      const series = await seriesAcrossTenants(deps.query, tenants, seriesMatchers(params), parseBounds(params, now()));
+      return sendJson(reply, dataResponse(series));
+    });
+
+    // Grafana asks these to size queries and draw volume; the query service has no index
+    // statistics yet, so they answer Loki's shapes with zeros and empty results.
+    route('/loki/api/v1/index/stats', async (request, reply) => {
+      readTenants(request, deps.auth);
+      parseBounds(requestParams(request), now());
+      return sendJson(reply, '{"streams":0,"chunks":0,"bytes":0,"entries":0}');
+    });
+    route('/loki/api/v1/index/volume', async (request, reply) => {
+      readTenants(request, deps.auth);
+      parseBounds(requestParams(request), now());
+      return sendJson(reply, '{"status":"success","data":{"resultType":"vector","result":[]}}');
+    });
+    route('/loki/api/v1/index/volume_range', async (request, reply) => {
+      readTenants(request, deps.auth);
+      parseBounds(requestParams(request), now());
+      return sendJson(reply, '{"status":"success","data":{"resultType":"matrix","result":[]}}');
+    });
+  });
+}

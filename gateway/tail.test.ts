@@ -1,0 +1,172 @@
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import type { QueryService } from '../actors/gateway/api.js';
+import type { QueryParams } from '../logql/types.js';
+import { emptyStats } from '../logql/types.js';
+import type { Entry } from '../storage/model.js';
+import { createHttpServer } from './server.js';
+
+const SECOND = 1_000_000_000n;
+const T0 = 1700000000n * SECOND;
+
+/** An in-memory log store answering range queries like the real query service. */
+function fakeStore() {
+  const entries: Entry[] = [];
+  const calls: QueryParams[] = [];
+  const service: QueryService = {
+    query: async (params) => {
+      calls.push(params);
+      if (params.query.startsWith('sum(')) return { data: { resultType: 'vector', result: [] }, stats: emptyStats() };
+      if (params.query === 'bad') throw Object.assign(new Error('parse error at line 1, col 1: syntax error'), { status: 400 });
+      const inRange = entries.filter((entry) => entry.ts >= params.start && entry.ts < params.end);
+      inRange.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+      if (params.direction === 'backward') inRange.reverse();
+      const result = [{ labels: [{ name: 'app', value: 'api' }], entries: inRange.slice(0, params.limit) }];
+      return { data: { resultType: 'streams', result }, stats: emptyStats() };
+    },
+    labelNames: async () => [],
+    labelValues: async () => [],
+    series: async () => [],
+  };
+  return { entries, calls, service };
+}
+
+let app: ReturnType<typeof createHttpServer> | undefined;
+const sockets: WebSocket[] = [];
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.terminate();
+  await app?.close();
+  app = undefined;
+});
+
+async function start(service: QueryService, clock: { now: bigint }, auth = false) {
+  app = createHttpServer({
+    push: { push: async () => {} },
+    query: service,
+    logger: pino({ level: 'silent' }),
+    auth,
+    registry: new Registry(),
+    isReady: () => true,
+    buildInfo: { version: 'test', revision: 'r', branch: 'b' },
+    limits: { maxBodyBytes: 1 << 20, tailPollIntervalMs: 5 },
+    now: () => clock.now,
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return `ws://127.0.0.1:${port}`;
+}
+
+/** Collects every message of a socket; `next()` waits for the next one not yet taken. */
+function messages(socket: WebSocket) {
+  const queue: string[] = [];
+  const waiters: ((text: string) => void)[] = [];
+  socket.on('message', (data) => {
+    const text = data.toString();
+    const waiter = waiters.shift();
+    if (waiter) waiter(text);
+    else queue.push(text);
+  });
+  return {
+    next: () => new Promise<string>((resolve) => (queue.length > 0 ? resolve(queue.shift()!) : waiters.push(resolve))),
+  };
+}
+
+/** Opens a tail socket; messages are collected from the first frame on, which may share the
+ * upgrade response's packet. */
+function open(url: string, headers: Record<string, string> = {}): Promise<{ socket: WebSocket; next: () => Promise<string> }> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers });
+    sockets.push(socket);
+    const inbox = messages(socket);
+    socket.once('open', () => resolve({ socket, next: inbox.next }));
+    socket.once('unexpected-response', (_request, response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => reject(Object.assign(new Error(body), { statusCode: response.statusCode })));
+    });
+    socket.once('error', reject);
+  });
+}
+
+function values(message: string): [string, string][] {
+  const parsed = JSON.parse(message) as { streams: { stream: Record<string, string>; values: [string, string][] }[] };
+  return parsed.streams.flatMap((stream) => stream.values);
+}
+
+describe('live tail', () => {
+  it('sends the newest `limit` entries since start oldest first, then each new entry once', async () => {
+    const store = fakeStore();
+    const clock = { now: T0 };
+    for (let i = 1; i <= 5; i++) store.entries.push({ ts: T0 - BigInt(10 - i) * SECOND, line: `old-${i}` });
+    const base = await start(store.service, clock);
+    const inbox = await open(`${base}/loki/api/v1/tail?query=${encodeURIComponent('{app="api"}')}&limit=3&start=${T0 - 60n * SECOND}`);
+    expect(values(await inbox.next())).toEqual([
+      [String(T0 - 7n * SECOND), 'old-3'],
+      [String(T0 - 6n * SECOND), 'old-4'],
+      [String(T0 - 5n * SECOND), 'old-5'],
+    ]);
+    expect(store.calls[0]).toMatchObject({ tenant: 'fake', start: T0 - 60n * SECOND, end: T0, limit: 3, direction: 'backward' });
+
+    store.entries.push({ ts: T0 + 1n, line: 'new-1' }, { ts: T0 + 2n, line: 'new-2' });
+    clock.now = T0 + SECOND;
+    expect(values(await inbox.next())).toEqual([
+      [String(T0 + 1n), 'new-1'],
+      [String(T0 + 2n), 'new-2'],
+    ]);
+
+    store.entries.push({ ts: T0 + SECOND + 5n, line: 'new-3' });
+    clock.now = T0 + 2n * SECOND;
+    expect(values(await inbox.next())).toEqual([[String(T0 + SECOND + 5n), 'new-3']]);
+    const polls = store.calls.slice(1);
+    expect(polls.every((call) => call.direction === 'forward')).toBe(true);
+  });
+
+  it('pages through bursts larger than one poll without losing or repeating entries', async () => {
+    const store = fakeStore();
+    const clock = { now: T0 };
+    const base = await start(store.service, clock);
+    const inbox = await open(`${base}/loki/api/v1/tail?query=x&start=${T0 - SECOND}`);
+    // Pairs of entries share a timestamp, and one pair straddles the 1000-entry poll boundary.
+    const burst = 2500;
+    for (let i = 0; i < burst; i++) store.entries.push({ ts: T0 + 10n + BigInt(Math.floor((i + 1) / 2)), line: `burst-${i}` });
+    clock.now = T0 + SECOND;
+    const received: string[] = [];
+    while (received.length < burst) for (const [, line] of values(await inbox.next())) received.push(line);
+    expect(received).toHaveLength(burst);
+    expect(new Set(received).size).toBe(burst);
+    expect(received.slice(998, 1003)).toEqual(['burst-998', 'burst-999', 'burst-1000', 'burst-1001', 'burst-1002']);
+  });
+
+  it('waits delay_for before sending, and rejects more than 5 s', async () => {
+    const store = fakeStore();
+    const clock = { now: T0 };
+    const base = await start(store.service, clock);
+    const { socket } = await open(`${base}/loki/api/v1/tail?query=x&delay_for=2&start=${T0 - 60n * SECOND}`);
+    expect(store.calls[0]!.end).toBe(T0 - 2n * SECOND);
+    socket.close();
+    await expect(open(`${base}/loki/api/v1/tail?query=x&delay_for=6`)).rejects.toMatchObject({
+      statusCode: 400,
+      message: "delay_for can't be greater than 5",
+    });
+  });
+
+  it('answers query errors and metric queries with HTTP 400 before upgrading', async () => {
+    const store = fakeStore();
+    const base = await start(store.service, { now: T0 });
+    await expect(open(`${base}/loki/api/v1/tail?query=bad`)).rejects.toMatchObject({ statusCode: 400, message: 'parse error at line 1, col 1: syntax error' });
+    await expect(open(`${base}/loki/api/v1/tail?query=${encodeURIComponent('sum(rate({a="b"}[1m]))')}`)).rejects.toMatchObject({ statusCode: 400 });
+  });
+
+  it('requires one tenant with auth', async () => {
+    const store = fakeStore();
+    const base = await start(store.service, { now: T0 }, true);
+    await expect(open(`${base}/loki/api/v1/tail?query=x`)).rejects.toMatchObject({ statusCode: 401, message: 'no org id' });
+    await expect(open(`${base}/loki/api/v1/tail?query=x`, { 'X-Scope-OrgID': 'a|b' })).rejects.toMatchObject({ statusCode: 400 });
+    const { socket } = await open(`${base}/loki/api/v1/tail?query=x`, { 'X-Scope-OrgID': 'team' });
+    expect(store.calls.at(-1)!.tenant).toBe('team');
+    socket.close();
+  });
+});
