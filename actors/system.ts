@@ -13,6 +13,7 @@ import { formatQuery } from '../logql/index.js';
 import type { NornConfig } from './config.js';
 import type { RingMember } from './ring/model.js';
 import { RingWatcher } from './ring/ring-watcher.js';
+import { registerRingMetrics } from './ring/metrics.js';
 import { openStorage, type OpenStorage } from './storage-adapters.js';
 import { startGatewayRole, type GatewayRole } from './gateway/role.js';
 import { startIngesterRole, type IngesterRole } from './ingester/role.js';
@@ -50,6 +51,7 @@ export async function startNorn(input: NornConfig, logger: Logger): Promise<Runn
     zoneAwareness: config.ring.zoneAwareness,
   });
   await ring.start();
+  registerRingMetrics(registry, ring, config.ring.heartbeatTimeoutMs);
 
   const runsIngester = config.target === 'all' || config.target === 'ingester';
   const runsGateway = config.target === 'all' || config.target === 'gateway';

@@ -153,5 +153,7 @@ describe('flush and storage', () => {
     expect(await loki.lines('{job="flushed"}')).toEqual(['to storage']);
     const metrics = await (await fetch(`${norn.address}/metrics`)).text();
     expect(metrics).toMatch(/norn_ingester_chunks_flushed_total\{reason="forced"\} [1-9]/);
+    expect(metrics).toContain('norn_ring_members{state="ACTIVE"} 1');
+    expect(metrics).toMatch(/norn_distributor_lines_received_total\{tenant="fake"\} [1-9]/);
   });
 });
