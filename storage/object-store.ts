@@ -22,7 +22,13 @@ export interface ObjectStore {
   readonly description: string;
 }
 
-export type StorageErrorCode = 'OBJECT_NOT_FOUND' | 'INVALID_KEY' | 'STORAGE_UNAVAILABLE' | 'CORRUPT_CHUNK';
+export type StorageErrorCode =
+  | 'OBJECT_NOT_FOUND'
+  | 'INVALID_KEY'
+  | 'STORAGE_UNAVAILABLE'
+  | 'CORRUPT_CHUNK'
+  /** An index object that cannot be parsed or disagrees with its key. */
+  | 'CORRUPT_INDEX';
 
 export class StorageError extends Error {
   readonly code: StorageErrorCode;

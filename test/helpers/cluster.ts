@@ -96,7 +96,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     ingesterDataDir,
     async stop() {
       await Promise.all([gateway, ...ingesters.values()].map((p) => p.stop('SIGKILL')));
-      await s3.stop();
+      await s3.close();
       await nats.stop();
     },
   };

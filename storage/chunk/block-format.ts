@@ -1,0 +1,63 @@
+// The entry layout inside a decompressed block (drawn in README.md):
+//   varint ts | uvarint len | line | uvarint #pairs | (uvarint len | name | uvarint len | value)*
+// Sizes are computed exactly before writing so a block is serialized into one allocation.
+
+import type { Entry } from '../model.js';
+import { putUvarint, putVarint64, uvarintSize, varint64Size } from './varint.js';
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+export function assertTimestamp(ts: bigint): void {
+  if (typeof ts !== 'bigint' || ts < INT64_MIN || ts > INT64_MAX) {
+    throw new RangeError(`entry timestamp must be a signed 64-bit bigint of nanoseconds, got ${String(ts)}`);
+  }
+}
+
+/** Exact encoded size of an entry; `lineBytes` is the line's UTF-8 length. */
+export function encodedEntrySize(entry: Entry, lineBytes: number): number {
+  let size = varint64Size(entry.ts) + uvarintSize(lineBytes) + lineBytes;
+  const metadata = entry.metadata;
+  if (metadata === undefined || metadata.length === 0) return size + 1;
+  size += uvarintSize(metadata.length);
+  for (const { name, value } of metadata) {
+    const nameBytes = Buffer.byteLength(name);
+    const valueBytes = Buffer.byteLength(value);
+    size += uvarintSize(nameBytes) + nameBytes + uvarintSize(valueBytes) + valueBytes;
+  }
+  return size;
+}
+
+/**
+ * Serializes entries (already in the order they should be stored) into exactly `size` bytes.
+ * `lineBytes[i]` is the UTF-8 length of `entries[i].line`.
+ */
+export function serializeEntries(entries: readonly Entry[], lineBytes: readonly number[], size: number): Buffer {
+  const buf = Buffer.allocUnsafe(size);
+  let pos = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    const length = lineBytes[i]!;
+    pos = putVarint64(buf, pos, entry.ts);
+    pos = putUvarint(buf, pos, length);
+    pos += buf.write(entry.line, pos, length, 'utf8');
+    const metadata = entry.metadata;
+    if (metadata === undefined || metadata.length === 0) {
+      buf[pos++] = 0;
+      continue;
+    }
+    pos = putUvarint(buf, pos, metadata.length);
+    for (const { name, value } of metadata) {
+      pos = writeString(buf, pos, name);
+      pos = writeString(buf, pos, value);
+    }
+  }
+  if (pos !== size) throw new Error(`block serialization wrote ${pos} bytes, expected ${size}`);
+  return buf;
+}
+
+function writeString(buf: Buffer, pos: number, value: string): number {
+  const length = Buffer.byteLength(value);
+  pos = putUvarint(buf, pos, length);
+  return pos + buf.write(value, pos, length, 'utf8');
+}

@@ -1,0 +1,145 @@
+// The chunk's outer layout (drawn byte by byte in README.md):
+//   magic u32 BE | version u8 | encoding u8 | (block | crc32c u32 BE)* | metas | crc32c u32 BE | metas offset u64 BE
+// metas = uvarint #blocks, then per block: uvarint #entries, varint mint, varint maxt,
+//         uvarint offset, uvarint compressed length, uvarint uncompressed length.
+
+import { StorageError } from '../object-store.js';
+import { crc32c } from './crc32c.js';
+import { encodingByte, encodingFromByte, type Encoding } from './encoding.js';
+import type { BlockMeta } from './scan.js';
+import { ByteReader, putUvarint, putVarint64, uvarintSize, varint64Size } from './varint.js';
+
+export const CHUNK_MAGIC = 0x012ee56a;
+/** Format version 4: entries carry structured metadata (a pair count, then name/value pairs). */
+export const CHUNK_FORMAT_VERSION = 4;
+export const HEADER_SIZE = 6;
+export const BLOCK_CHECKSUM_SIZE = 4;
+const CHECKSUM_SIZE = BLOCK_CHECKSUM_SIZE;
+const METAS_OFFSET_SIZE = 8;
+/** The smallest possible chunk: header, an empty metas section (one byte), its checksum, the offset. */
+export const MIN_CHUNK_SIZE = HEADER_SIZE + 1 + CHECKSUM_SIZE + METAS_OFFSET_SIZE;
+/** Refuse blocks claiming to inflate beyond this: a forged length must not drive an allocation. */
+export const MAX_BLOCK_UNCOMPRESSED = 64 * 1024 * 1024;
+
+export interface BlockToWrite {
+  readonly entries: number;
+  readonly mint: bigint;
+  readonly maxt: bigint;
+  readonly uncompressedLength: number;
+  readonly data: Uint8Array;
+}
+
+export function encodeChunk(encoding: Encoding, blocks: readonly BlockToWrite[]): Buffer {
+  let metasSize = uvarintSize(blocks.length);
+  let offset = HEADER_SIZE;
+  const offsets: number[] = [];
+  for (const block of blocks) {
+    offsets.push(offset);
+    metasSize +=
+      uvarintSize(block.entries) +
+      varint64Size(block.mint) +
+      varint64Size(block.maxt) +
+      uvarintSize(offset) +
+      uvarintSize(block.data.length) +
+      uvarintSize(block.uncompressedLength);
+    offset += block.data.length + CHECKSUM_SIZE;
+  }
+  const metasOffset = offset;
+  const out = Buffer.allocUnsafe(metasOffset + metasSize + CHECKSUM_SIZE + METAS_OFFSET_SIZE);
+  out.writeUInt32BE(CHUNK_MAGIC, 0);
+  out[4] = CHUNK_FORMAT_VERSION;
+  out[5] = encodingByte(encoding);
+  let pos = HEADER_SIZE;
+  for (const block of blocks) {
+    out.set(block.data, pos);
+    out.writeUInt32BE(crc32c(block.data), pos + block.data.length);
+    pos += block.data.length + CHECKSUM_SIZE;
+  }
+  pos = putUvarint(out, pos, blocks.length);
+  blocks.forEach((block, i) => {
+    pos = putUvarint(out, pos, block.entries);
+    pos = putVarint64(out, pos, block.mint);
+    pos = putVarint64(out, pos, block.maxt);
+    pos = putUvarint(out, pos, offsets[i]!);
+    pos = putUvarint(out, pos, block.data.length);
+    pos = putUvarint(out, pos, block.uncompressedLength);
+  });
+  out.writeUInt32BE(crc32c(out, metasOffset, pos), pos);
+  pos += CHECKSUM_SIZE;
+  out.writeBigUInt64BE(BigInt(metasOffset), pos);
+  return out;
+}
+
+export interface ParsedChunk {
+  readonly encoding: Encoding;
+  readonly blocks: readonly BlockMeta[];
+}
+
+function corrupt(message: string): StorageError {
+  return new StorageError('CORRUPT_CHUNK', `corrupt chunk: ${message}`);
+}
+
+/**
+ * Validates the layout and every checksum and returns the block metas. Block payloads are
+ * checked against their CRC here, so a chunk that parses holds the bytes its writer wrote.
+ */
+export function parseChunk(bytes: Uint8Array): ParsedChunk {
+  if (!(bytes instanceof Uint8Array)) throw corrupt('input is not bytes');
+  const size = bytes.length;
+  if (size < MIN_CHUNK_SIZE) throw corrupt(`${size} bytes is shorter than the smallest chunk (${MIN_CHUNK_SIZE})`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const magic = view.getUint32(0);
+  if (magic !== CHUNK_MAGIC) throw corrupt(`bad magic number 0x${magic.toString(16).padStart(8, '0')}`);
+  const version = bytes[4]!;
+  if (version !== CHUNK_FORMAT_VERSION) throw corrupt(`unsupported format version ${version}`);
+  const encoding = encodingFromByte(bytes[5]!);
+  if (encoding === undefined) throw corrupt(`unknown encoding byte ${bytes[5]}`);
+
+  const metasEnd = size - METAS_OFFSET_SIZE - CHECKSUM_SIZE;
+  const metasOffsetBig = view.getBigUint64(size - METAS_OFFSET_SIZE);
+  if (metasOffsetBig < BigInt(HEADER_SIZE) || metasOffsetBig >= BigInt(metasEnd)) {
+    throw corrupt(`metas offset ${metasOffsetBig} outside [${HEADER_SIZE}, ${metasEnd})`);
+  }
+  const metasOffset = Number(metasOffsetBig);
+  const expected = view.getUint32(metasEnd);
+  const actual = crc32c(bytes, metasOffset, metasEnd);
+  if (expected !== actual) throw corrupt(`metas checksum mismatch (stored ${hex(expected)}, computed ${hex(actual)})`);
+
+  const reader = new ByteReader(bytes, metasOffset, metasEnd, 'metas');
+  const count = reader.uvarint();
+  // Each block meta takes at least six bytes: bound the count before looping on it.
+  if (count * 6 > reader.remaining) throw corrupt(`metas claim ${count} blocks in ${reader.remaining} bytes`);
+  const blocks: BlockMeta[] = [];
+  let expectedOffset = HEADER_SIZE;
+  for (let i = 0; i < count; i++) {
+    const entries = reader.uvarint();
+    const mint = reader.varint64();
+    const maxt = reader.varint64();
+    const offset = reader.uvarint();
+    const compressedLength = reader.uvarint();
+    const uncompressedLength = reader.uvarint();
+    if (entries === 0) throw corrupt(`block ${i} has no entries`);
+    if (mint > maxt) throw corrupt(`block ${i} has mint ${mint} after maxt ${maxt}`);
+    if (offset !== expectedOffset) throw corrupt(`block ${i} at offset ${offset}, expected ${expectedOffset}`);
+    if (compressedLength + CHECKSUM_SIZE > metasOffset - offset) {
+      throw corrupt(`block ${i} (${compressedLength} bytes at ${offset}) overruns the metas at ${metasOffset}`);
+    }
+    if (uncompressedLength > MAX_BLOCK_UNCOMPRESSED) {
+      throw corrupt(`block ${i} claims ${uncompressedLength} uncompressed bytes (limit ${MAX_BLOCK_UNCOMPRESSED})`);
+    }
+    // An entry takes at least three bytes (timestamp, length, pair count).
+    if (entries * 3 > uncompressedLength) throw corrupt(`block ${i} claims ${entries} entries in ${uncompressedLength} bytes`);
+    const stored = view.getUint32(offset + compressedLength);
+    const computed = crc32c(bytes, offset, offset + compressedLength);
+    if (stored !== computed) throw corrupt(`block ${i} checksum mismatch (stored ${hex(stored)}, computed ${hex(computed)})`);
+    blocks.push({ entries, mint, maxt, offset, compressedLength, uncompressedLength });
+    expectedOffset = offset + compressedLength + CHECKSUM_SIZE;
+  }
+  if (expectedOffset !== metasOffset) throw corrupt(`blocks end at ${expectedOffset} but metas start at ${metasOffset}`);
+  if (reader.pos !== metasEnd) throw corrupt(`${metasEnd - reader.pos} unexpected bytes after the block metas`);
+  return { encoding, blocks };
+}
+
+function hex(value: number): string {
+  return '0x' + value.toString(16).padStart(8, '0');
+}

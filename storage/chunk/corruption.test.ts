@@ -1,0 +1,168 @@
+// Corrupt, truncated and forged chunks must fail with StorageError CORRUPT_CHUNK, never crash
+// with another error and never yield entries the writer did not write.
+
+import { describe, expect, it } from 'vitest';
+import type { Entry } from '../model.js';
+import { StorageError } from '../object-store.js';
+import { encodeChunk } from './chunk-format.js';
+import { crc32c } from './crc32c.js';
+import { codecFor, ENCODINGS } from './encoding.js';
+import { HeadBlock } from './head-block.js';
+import { MemChunk } from './mem-chunk.js';
+
+const T0 = 1_700_000_000_000_000_000n;
+const ALL = { from: -(2n ** 63n), through: 2n ** 63n - 1n };
+
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ENTRIES: Entry[] = Array.from({ length: 60 }, (_, i) => ({
+  ts: T0 + BigInt((i * 7919) % 61),
+  line: `entry ${i} ${'é'.repeat(i % 5)} needle${i % 4}`,
+  ...(i % 3 === 0 ? { metadata: [{ name: 'n', value: String(i) }] } : {}),
+}));
+
+/** Reads everything every way a caller can; returns what came out. */
+function readAll(bytes: Uint8Array): string {
+  const chunk = MemChunk.decode(bytes);
+  const out: string[] = [];
+  for (const direction of ['forward', 'backward'] as const) {
+    for (const mustContain of [undefined, [Buffer.from('needle1')]]) {
+      for (const entry of chunk.iterate({ ...ALL, direction, mustContain })) {
+        out.push(`${entry.ts}|${entry.line}|${JSON.stringify(entry.metadata ?? [])}`);
+      }
+    }
+  }
+  return out.join('\n');
+}
+
+/** Either the original content or CORRUPT_CHUNK; anything else fails the test. */
+function expectIntactOrCorrupt(bytes: Uint8Array, original: string, what: string): 'intact' | 'corrupt' {
+  try {
+    const got = readAll(bytes);
+    expect(got, what).toBe(original);
+    return 'intact';
+  } catch (error) {
+    if (!(error instanceof StorageError)) throw new Error(`${what}: ${String(error)}`, { cause: error });
+    expect(error.code, what).toBe('CORRUPT_CHUNK');
+    expect(error.message, what).toMatch(/^corrupt chunk: /);
+    return 'corrupt';
+  }
+}
+
+describe('corrupt chunks', () => {
+  for (const encoding of ENCODINGS) {
+    const chunk = new MemChunk({ encoding, blockSizeBytes: 600 });
+    for (const entry of ENTRIES) chunk.append(entry);
+    const bytes = Buffer.from(chunk.encode());
+    const original = readAll(bytes);
+
+    it(`fail cleanly at every truncation (${encoding})`, () => {
+      for (let length = 0; length < bytes.length; length++) {
+        expect(expectIntactOrCorrupt(bytes.subarray(0, length), original, `truncated to ${length}`)).toBe('corrupt');
+      }
+    });
+
+    it(`fail cleanly for every single-bit flip (${encoding})`, () => {
+      let corrupt = 0;
+      for (let i = 0; i < bytes.length; i++) {
+        const bit = 1 << (i % 8);
+        const copy = Buffer.from(bytes);
+        copy[i] = copy[i]! ^ bit;
+        if (expectIntactOrCorrupt(copy, original, `bit ${i % 8} of byte ${i}`) === 'corrupt') corrupt++;
+      }
+      // Every byte is under a checksum or checked, except encoding flips that still decode.
+      expect(corrupt).toBeGreaterThan(bytes.length - 3);
+    });
+
+    it(`fail cleanly for random damage (${encoding})`, () => {
+      const random = seeded(encoding.length * 1009);
+      for (let round = 0; round < 400; round++) {
+        const copy = Buffer.from(bytes);
+        const kind = round % 4;
+        let damaged: Buffer = copy;
+        if (kind === 0) {
+          for (let n = 1 + Math.floor(random() * 4); n > 0; n--) copy[Math.floor(random() * copy.length)] = Math.floor(random() * 256);
+        } else if (kind === 1) {
+          const at = Math.floor(random() * copy.length);
+          damaged = Buffer.concat([copy.subarray(0, at), copy.subarray(at + 1 + Math.floor(random() * 8))]);
+        } else if (kind === 2) {
+          const at = Math.floor(random() * copy.length);
+          const junk = Buffer.from(Array.from({ length: 1 + Math.floor(random() * 8) }, () => Math.floor(random() * 256)));
+          damaged = Buffer.concat([copy.subarray(0, at), junk, copy.subarray(at)]);
+        } else {
+          damaged = Buffer.from(Array.from({ length: Math.floor(random() * 200) }, () => Math.floor(random() * 256)));
+          if (random() < 0.5 && damaged.length >= 6) damaged.writeUInt32BE(0x012ee56a, 0);
+        }
+        expectIntactOrCorrupt(damaged, original, `round ${round} kind ${kind}`);
+      }
+    });
+  }
+});
+
+describe('forged chunks with valid checksums', () => {
+  const head = new HeadBlock();
+  for (const entry of ENTRIES.slice(0, 10)) head.append(entry);
+  const block = head.cut()!;
+  const gzip = codecFor('gzip');
+  const data = gzip.compress(block.raw);
+  const good = { entries: block.entries, mint: block.mint, maxt: block.maxt, uncompressedLength: block.raw.length, data };
+
+  function iterateForged(bytes: Uint8Array): unknown {
+    try {
+      readAll(bytes);
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  }
+
+  const cases: [string, Parameters<typeof encodeChunk>[1], RegExp][] = [
+    ['entry count too high', [{ ...good, entries: 11 }], /holds 10 entries, metas say 11/],
+    ['entry count too low', [{ ...good, entries: 9 }], /holds 10 entries, metas say 9/],
+    ['uncompressed length wrong', [{ ...good, uncompressedLength: good.uncompressedLength + 1 }], /inflated to|cannot decompress/],
+    ['maxt below entries', [{ ...good, maxt: good.maxt - 1n }], /outside the block's order or bounds/],
+    ['mint above entries', [{ ...good, mint: good.mint + 1n }], /outside the block's order or bounds/],
+    ['not gzip at all', [{ ...good, data: block.raw }], /cannot decompress gzip/],
+    ['huge uncompressed claim', [{ ...good, uncompressedLength: 2 ** 40 }], /claims 1099511627776 uncompressed bytes/],
+    ['no entries', [{ ...good, entries: 0 }], /block 0 has no entries/],
+    ['mint after maxt', [{ ...good, mint: good.maxt + 1n }], /mint .* after maxt/],
+  ];
+  for (const [name, blocks, message] of cases) {
+    it(`reports ${name}`, () => {
+      const error = iterateForged(encodeChunk('gzip', blocks));
+      expect(error).toBeInstanceOf(StorageError);
+      expect((error as StorageError).code).toBe('CORRUPT_CHUNK');
+      expect((error as Error).message).toMatch(message);
+    });
+  }
+
+  it('reports a block offset that does not follow the previous block', () => {
+    const bytes = Buffer.from(encodeChunk('none', [{ ...good, data: block.raw }]));
+    const metasOffset = Number(bytes.readBigUInt64BE(bytes.length - 8));
+    // metas: count(1) entries(1) mint(9) maxt(9) offset(1)...; bump the offset byte and re-checksum.
+    const offsetPos = metasOffset + 1 + 1 + 9 + 9;
+    expect(bytes[offsetPos]).toBe(6);
+    bytes[offsetPos] = 7;
+    bytes.writeUInt32BE(crc32c(bytes, metasOffset, bytes.length - 12), bytes.length - 12);
+    expect(() => MemChunk.decode(bytes)).toThrow(/block 0 at offset 7, expected 6/);
+  });
+
+  it('reports an encoding byte flipped to another known encoding', () => {
+    const bytes = Buffer.from(encodeChunk('gzip', [good]));
+    for (const byte of [0, 4]) {
+      bytes[5] = byte;
+      const error = iterateForged(bytes);
+      expect(error).toBeInstanceOf(StorageError);
+      expect((error as StorageError).code).toBe('CORRUPT_CHUNK');
+    }
+  });
+});

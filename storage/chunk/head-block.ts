@@ -1,0 +1,95 @@
+// The open block of a MemChunk: entries as appended, in any order. It is sorted (stably, so equal
+// timestamps keep their append order) only when cut or read, because ingesters mostly append in
+// order and then the sort is skipped altogether.
+
+import type { Entry } from '../model.js';
+import { assertTimestamp, encodedEntrySize, serializeEntries } from './block-format.js';
+
+export interface SerializedBlock {
+  readonly raw: Buffer;
+  readonly entries: number;
+  readonly mint: bigint;
+  readonly maxt: bigint;
+}
+
+export class HeadBlock {
+  private entries: Entry[] = [];
+  private lineBytes: number[] = [];
+  private sorted = true;
+  /** Exact size of the serialized block. */
+  size = 0;
+  mint = 0n;
+  maxt = 0n;
+
+  get count(): number {
+    return this.entries.length;
+  }
+
+  get isEmpty(): boolean {
+    return this.entries.length === 0;
+  }
+
+  /** Serialized size the entry would add; also validates it. */
+  static sizeOf(entry: Entry): { size: number; lineBytes: number } {
+    assertTimestamp(entry.ts);
+    const lineBytes = Buffer.byteLength(entry.line);
+    return { size: encodedEntrySize(entry, lineBytes), lineBytes };
+  }
+
+  append(entry: Entry): void {
+    const { size, lineBytes } = HeadBlock.sizeOf(entry);
+    // Stored blocks cannot tell empty metadata from none; the head block answers the same way.
+    if (entry.metadata !== undefined && entry.metadata.length === 0) entry = { ts: entry.ts, line: entry.line };
+    const count = this.entries.length;
+    if (count === 0) {
+      this.mint = entry.ts;
+      this.maxt = entry.ts;
+    } else {
+      if (entry.ts < this.maxt) this.sorted = false;
+      else this.maxt = entry.ts;
+      if (entry.ts < this.mint) this.mint = entry.ts;
+    }
+    this.entries.push(entry);
+    this.lineBytes.push(lineBytes);
+    this.size += size;
+  }
+
+  /** Entries in timestamp order (stable). */
+  sortedEntries(): readonly Entry[] {
+    this.sortInPlace();
+    return this.entries;
+  }
+
+  /** Serializes the block in timestamp order and empties it. */
+  cut(): SerializedBlock | undefined {
+    if (this.entries.length === 0) return undefined;
+    this.sortInPlace();
+    const block: SerializedBlock = {
+      raw: serializeEntries(this.entries, this.lineBytes, this.size),
+      entries: this.entries.length,
+      mint: this.mint,
+      maxt: this.maxt,
+    };
+    this.entries = [];
+    this.lineBytes = [];
+    this.sorted = true;
+    this.size = 0;
+    this.mint = 0n;
+    this.maxt = 0n;
+    return block;
+  }
+
+  private sortInPlace(): void {
+    if (this.sorted) return;
+    const order = this.entries.map((_, i) => i);
+    const entries = this.entries;
+    order.sort((a, b) => {
+      const ta = entries[a]!.ts;
+      const tb = entries[b]!.ts;
+      return ta < tb ? -1 : ta > tb ? 1 : a - b;
+    });
+    this.entries = order.map((i) => entries[i]!);
+    this.lineBytes = order.map((i) => this.lineBytes[i]!);
+    this.sorted = true;
+  }
+}

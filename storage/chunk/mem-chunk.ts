@@ -1,0 +1,180 @@
+// The in-memory chunk an ingester appends to: cut blocks (compressed, immutable) plus an open,
+// unordered head block. Mirrors Loki's MemChunk: the head is cut into a block when it reaches
+// blockSizeBytes of serialized entries, and the ingester cuts the whole chunk once
+// `hasSpaceFor` says the next entry would push it past targetSizeBytes.
+
+import type { Entry } from '../model.js';
+import { BLOCK_CHECKSUM_SIZE, encodeChunk, HEADER_SIZE, type BlockToWrite } from './chunk-format.js';
+import { DecodedChunk } from './decoded-chunk.js';
+import { codecFor, isEncoding, type BlockCodec, type Encoding } from './encoding.js';
+import { HeadBlock } from './head-block.js';
+import { mergeSources } from './merge.js';
+import type { BlockMeta, ChunkReader, IterateOptions } from './scan.js';
+import { planScan } from './scan-plan.js';
+import { blockSource, headSource, type EntrySource } from './sources.js';
+
+export interface ChunkConfig {
+  /** Uncompressed size at which the head block is cut into a compressed block. */
+  readonly blockSizeBytes: number;
+  /** Compressed size (blocks plus head) at which the ingester should cut the chunk. */
+  readonly targetSizeBytes: number;
+  readonly encoding: Encoding;
+}
+
+export const DEFAULT_CHUNK_CONFIG: ChunkConfig = Object.freeze({
+  blockSizeBytes: 262_144,
+  targetSizeBytes: 1_572_864,
+  encoding: 'gzip',
+});
+
+export class MemChunk implements ChunkReader {
+  readonly config: ChunkConfig;
+  private readonly codec: BlockCodec;
+  private readonly cut: BlockToWrite[] = [];
+  private readonly head = new HeadBlock();
+  private cutCompressed = 0;
+  private cutUncompressed = 0;
+  private cutEntries = 0;
+
+  constructor(config: Partial<ChunkConfig> = {}) {
+    const merged = { ...DEFAULT_CHUNK_CONFIG, ...definedOnly(config) };
+    if (!isEncoding(merged.encoding)) throw new RangeError(`unknown chunk encoding: ${String(merged.encoding)}`);
+    for (const key of ['blockSizeBytes', 'targetSizeBytes'] as const) {
+      if (!Number.isSafeInteger(merged[key]) || merged[key] <= 0) {
+        throw new RangeError(`${key} must be a positive integer, got ${merged[key]}`);
+      }
+    }
+    this.config = Object.freeze(merged);
+    this.codec = codecFor(merged.encoding);
+  }
+
+  static decode(bytes: Uint8Array): DecodedChunk {
+    return DecodedChunk.decode(bytes);
+  }
+
+  /**
+   * An appendable chunk holding the blocks of an encoded one (handoff, recovery): the blocks are
+   * adopted compressed as they are, and appends continue in a fresh head block. The encoding is
+   * the encoded chunk's; `config` supplies the sizes.
+   */
+  static fromEncoded(bytes: Uint8Array, config: Partial<Omit<ChunkConfig, 'encoding'>> = {}): MemChunk {
+    const decoded = DecodedChunk.decode(bytes);
+    const chunk = new MemChunk({ ...config, encoding: decoded.encoding });
+    for (const block of decoded.blocks) {
+      const data = Buffer.from(decoded.bytes.subarray(block.offset, block.offset + block.compressedLength));
+      chunk.cut.push({ entries: block.entries, mint: block.mint, maxt: block.maxt, uncompressedLength: block.uncompressedLength, data });
+      chunk.cutCompressed += data.length;
+      chunk.cutUncompressed += block.uncompressedLength;
+      chunk.cutEntries += block.entries;
+    }
+    return chunk;
+  }
+
+  get encoding(): Encoding {
+    return this.config.encoding;
+  }
+
+  /** Appends in any order; cuts the head block once it reaches blockSizeBytes. */
+  append(entry: Entry): void {
+    this.head.append(entry);
+    if (this.head.size >= this.config.blockSizeBytes) this.cutBlock();
+  }
+
+  /** Whether `entry` fits under targetSizeBytes, counting cut blocks compressed and the head raw. */
+  hasSpaceFor(entry: Entry): boolean {
+    return this.cutCompressed + this.head.size + HeadBlock.sizeOf(entry).size < this.config.targetSizeBytes;
+  }
+
+  isFull(): boolean {
+    return this.cutCompressed + this.head.size >= this.config.targetSizeBytes;
+  }
+
+  get isEmpty(): boolean {
+    return this.entryCount === 0;
+  }
+
+  get entryCount(): number {
+    return this.cutEntries + this.head.count;
+  }
+
+  /** Compressed bytes of the cut blocks (the head block is not compressed yet). */
+  get compressedBytes(): number {
+    return this.cutCompressed;
+  }
+
+  /** Serialized entry bytes of the cut blocks and the head block. */
+  get uncompressedBytes(): number {
+    return this.cutUncompressed + this.head.size;
+  }
+
+  /** Serialized bytes waiting in the head block. */
+  get headBytes(): number {
+    return this.head.size;
+  }
+
+  get minTs(): bigint {
+    let min: bigint | undefined = this.head.isEmpty ? undefined : this.head.mint;
+    for (const block of this.cut) if (min === undefined || block.mint < min) min = block.mint;
+    return min ?? 0n;
+  }
+
+  get maxTs(): bigint {
+    let max: bigint | undefined = this.head.isEmpty ? undefined : this.head.maxt;
+    for (const block of this.cut) if (max === undefined || block.maxt > max) max = block.maxt;
+    return max ?? 0n;
+  }
+
+  get blockCount(): number {
+    return this.cut.length;
+  }
+
+  get blocks(): readonly BlockMeta[] {
+    let offset = HEADER_SIZE;
+    return this.cut.map((block) => {
+      const meta: BlockMeta = {
+        entries: block.entries,
+        mint: block.mint,
+        maxt: block.maxt,
+        offset,
+        compressedLength: block.data.length,
+        uncompressedLength: block.uncompressedLength,
+      };
+      offset += block.data.length + BLOCK_CHECKSUM_SIZE;
+      return meta;
+    });
+  }
+
+  /** Compresses the head block into a new block; a no-op when the head is empty. */
+  cutBlock(): void {
+    const serialized = this.head.cut();
+    if (serialized === undefined) return;
+    const data = this.codec.compress(serialized.raw);
+    this.cut.push({
+      entries: serialized.entries,
+      mint: serialized.mint,
+      maxt: serialized.maxt,
+      uncompressedLength: serialized.raw.length,
+      data,
+    });
+    this.cutCompressed += data.length;
+    this.cutUncompressed += serialized.raw.length;
+    this.cutEntries += serialized.entries;
+  }
+
+  /** Cuts the head block and serializes the chunk. */
+  encode(): Uint8Array {
+    this.cutBlock();
+    return encodeChunk(this.config.encoding, this.cut);
+  }
+
+  iterate(options: IterateOptions): Iterable<Entry> {
+    const plan = planScan(options);
+    const sources: EntrySource[] = this.cut.map((block, i) => blockSource(block, this.codec, i));
+    if (!this.head.isEmpty) sources.push(headSource(this.head, this.cut.length));
+    return mergeSources(sources, plan);
+  }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

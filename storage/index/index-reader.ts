@@ -1,0 +1,202 @@
+// Answers which streams (and their chunks) a tenant has in a time range. Each UTC day is one
+// listing of `<tenant>/index/<day>/`, reused for listCacheTtlMs. A range longer than a few days
+// first lists the tenant's day markers, so `start=0` costs the days that hold data, not every
+// day since 1970. Label sets are immutable per fingerprint, so they are cached without expiry
+// (bounded by count).
+
+import {
+  dayOf,
+  indexDayMarkersPrefix,
+  indexDayPrefix,
+  indexStreamKey,
+  parseIndexDayMarkerKey,
+  validateTenantId,
+} from '../keys.js';
+import { LruCache } from '../lru.js';
+import { labelsToString, type Labels } from '../model.js';
+import { StorageError, type ObjectStore } from '../object-store.js';
+import { DayListing } from './day-listing.js';
+import { decodeLabelsObject } from './labels-object.js';
+import { overlaps, type ChunkRef, type IndexedStream, type StreamIndexOptions } from './types.js';
+
+interface Cached<T> {
+  readonly expiresAt: number;
+  readonly value: Promise<T>;
+}
+
+/** Ranges spanning at most this many days list each day without consulting the day markers. */
+const DIRECT_DAYS = 3;
+
+export class IndexReader {
+  private readonly ttlMs: number;
+  private readonly concurrency: number;
+  private readonly now: () => number;
+  private readonly days = new Map<string, Cached<DayListing>>();
+  private readonly catalogs = new Map<string, Cached<Set<number>>>();
+  private readonly labels: LruCache<string, Labels>;
+
+  constructor(
+    private readonly store: ObjectStore,
+    options: StreamIndexOptions = {},
+  ) {
+    this.ttlMs = options.listCacheTtlMs ?? 5_000;
+    this.concurrency = Math.max(1, options.readConcurrency ?? 16);
+    this.now = options.now ?? Date.now;
+    this.labels = new LruCache(options.labelsCacheSize ?? 100_000);
+  }
+
+  /** Streams with at least one chunk overlapping [from, through), optionally filtered by labels. */
+  async streams(
+    tenant: string,
+    from: bigint,
+    through: bigint,
+    filter?: (labels: Labels) => boolean,
+  ): Promise<IndexedStream[]> {
+    validateTenantId(tenant);
+    if (from >= through) return [];
+    const days = await this.daysWithData(tenant, from, through);
+    const listings = await Promise.all(days.map((day) => this.listing(tenant, day)));
+    // fingerprint -> overlapping refs by key, and the days whose listing holds the labels.
+    const found = new Map<string, { refs: Map<string, ChunkRef>; labelDays: number[] }>();
+    for (const listing of listings) {
+      for (const [fp, stream] of listing.streams) {
+        for (const ref of stream.refs.values()) {
+          if (!overlaps(ref, from, through)) continue;
+          let entry = found.get(fp);
+          if (entry === undefined) {
+            entry = { refs: new Map(), labelDays: [] };
+            found.set(fp, entry);
+          }
+          entry.refs.set(ref.key, ref);
+        }
+        const entry = found.get(fp);
+        if (entry !== undefined && stream.hasLabels && !entry.labelDays.includes(listing.day)) entry.labelDays.push(listing.day);
+      }
+    }
+    const fingerprints = [...found.keys()];
+    const labelSets = await mapLimit(fingerprints, this.concurrency, (fp) => this.labelsOf(tenant, fp, found.get(fp)!.labelDays));
+    const out: IndexedStream[] = [];
+    fingerprints.forEach((fp, i) => {
+      const labels = labelSets[i]!;
+      if (filter !== undefined && !filter(labels)) return;
+      const chunks = [...found.get(fp)!.refs.values()].sort((a, b) =>
+        a.from < b.from ? -1 : a.from > b.from ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
+      );
+      out.push({ labels, fingerprint: fp, chunks });
+    });
+    return out.sort((a, b) => compareStrings(labelsToString(a.labels), labelsToString(b.labels)));
+  }
+
+  async labelNames(tenant: string, from: bigint, through: bigint): Promise<string[]> {
+    const names = new Set<string>();
+    for (const stream of await this.streams(tenant, from, through)) for (const { name } of stream.labels) names.add(name);
+    return [...names].sort(compareStrings);
+  }
+
+  async labelValues(tenant: string, name: string, from: bigint, through: bigint): Promise<string[]> {
+    const values = new Set<string>();
+    for (const stream of await this.streams(tenant, from, through)) {
+      for (const label of stream.labels) if (label.name === name) values.add(label.value);
+    }
+    return [...values].sort(compareStrings);
+  }
+
+  /** A write by this process: visible at once instead of after the list cache expires. */
+  noteIndexed(day: number, labels: Labels, ref: ChunkRef): void {
+    this.labels.set(`${ref.tenant}/${ref.fingerprint}`, labels);
+    // Patched in when the listing settles, so a listing in flight during the write (which may
+    // or may not have seen it) is corrected before any later read uses it.
+    this.days.get(`${ref.tenant}/${day}`)?.value.then(
+      (listing) => {
+        listing.addRef(ref);
+        listing.stream(ref.fingerprint).hasLabels = true;
+      },
+      () => undefined,
+    );
+    this.catalogs.get(ref.tenant)?.value.then(
+      (catalog) => catalog.add(day),
+      () => undefined,
+    );
+  }
+
+  /** Drops cached listings (all, or one tenant's) so the next call lists again. */
+  invalidate(tenant?: string): void {
+    if (tenant === undefined) {
+      this.days.clear();
+      this.catalogs.clear();
+      return;
+    }
+    for (const key of [...this.days.keys()]) if (key.startsWith(tenant + '/')) this.days.delete(key);
+    this.catalogs.delete(tenant);
+  }
+
+  private async daysWithData(tenant: string, from: bigint, through: bigint): Promise<number[]> {
+    const first = dayOf(from);
+    const last = dayOf(through - 1n);
+    if (last - first < DIRECT_DAYS) {
+      const days: number[] = [];
+      for (let day = first; day <= last; day++) days.push(day);
+      return days;
+    }
+    const catalog = await this.cached(this.catalogs, tenant, () =>
+      this.store.list(indexDayMarkersPrefix(tenant)).then((objects) => {
+        const days = new Set<number>();
+        for (const { key } of objects) {
+          const day = parseIndexDayMarkerKey(tenant, key);
+          if (day !== undefined) days.add(day);
+        }
+        return days;
+      }),
+    );
+    return [...catalog].filter((day) => day >= first && day <= last).sort((a, b) => a - b);
+  }
+
+  private listing(tenant: string, day: number): Promise<DayListing> {
+    return this.cached(this.days, `${tenant}/${day}`, () =>
+      this.store.list(indexDayPrefix(tenant, day)).then((objects) => DayListing.fromObjects(tenant, day, objects)),
+    );
+  }
+
+  /** Reuses a value for the TTL and shares it while in flight; a failure is not cached. */
+  private cached<T>(cache: Map<string, Cached<T>>, key: string, load: () => Promise<T>): Promise<T> {
+    const hit = cache.get(key);
+    if (hit !== undefined && hit.expiresAt > this.now()) return hit.value;
+    const entry: Cached<T> = { expiresAt: this.now() + this.ttlMs, value: load() };
+    cache.set(key, entry);
+    entry.value.catch(() => {
+      if (cache.get(key) === entry) cache.delete(key);
+    });
+    return entry.value;
+  }
+
+  private async labelsOf(tenant: string, fp: string, days: readonly number[]): Promise<Labels> {
+    const cacheKey = `${tenant}/${fp}`;
+    const cached = this.labels.get(cacheKey);
+    if (cached !== undefined) return cached;
+    const day = days[0];
+    if (day === undefined) {
+      throw new StorageError('CORRUPT_INDEX', `index of tenant ${tenant} has chunks of stream ${fp} but no labels object`);
+    }
+    const key = indexStreamKey(tenant, day, fp);
+    const labels = decodeLabelsObject(await this.store.get(key), fp, key);
+    this.labels.set(cacheKey, labels);
+    return labels;
+  }
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,5 @@
+export { StreamIndex } from './stream-index.js';
+export { IndexReader } from './index-reader.js';
+export { IndexWriter } from './index-writer.js';
+export { overlaps } from './types.js';
+export type { ChunkRef, IndexedStream, StreamIndexOptions } from './types.js';

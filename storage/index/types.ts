@@ -1,0 +1,35 @@
+import type { Labels } from '../model.js';
+import type { ChunkKeyParts } from '../keys.js';
+
+/** Where a flushed chunk lives and what it covers. `from`/`through` are inclusive, ns. */
+export interface ChunkRef extends ChunkKeyParts {
+  /** The chunk's object key. */
+  readonly key: string;
+}
+
+export interface IndexedStream {
+  readonly labels: Labels;
+  readonly fingerprint: string;
+  /** Chunks overlapping the asked range, by `from` then key. */
+  readonly chunks: ChunkRef[];
+}
+
+export interface StreamIndexOptions {
+  /**
+   * How long a day's listing is reused before the store is listed again, ms (default 5000).
+   * Chunks flushed by another process become visible within this time; a process sees its own
+   * writes at once. Ingesters should keep flushed chunks queryable at least this long.
+   */
+  readonly listCacheTtlMs?: number;
+  /** Label sets kept in memory, by tenant and fingerprint (default 100,000). */
+  readonly labelsCacheSize?: number;
+  /** Concurrent label-set reads while answering one call (default 16). */
+  readonly readConcurrency?: number;
+  /** Clock for the list cache, ms (tests). */
+  readonly now?: () => number;
+}
+
+/** Does a chunk covering [ref.from, ref.through] hold data for the query range [from, through)? */
+export function overlaps(ref: ChunkKeyParts, from: bigint, through: bigint): boolean {
+  return ref.through >= from && ref.from < through;
+}
