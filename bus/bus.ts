@@ -62,6 +62,13 @@ export interface Bus {
   /** Open (creating if needed) a key-value bucket with revisions and watches. */
   kv(bucket: string, options?: KvOptions): Promise<KvStore>;
 
+  /**
+   * The largest encoded payload one message may carry (in-process: 8 MiB; NATS: the server's
+   * `max_payload`, of which frame headers take a few dozen bytes). Larger payloads fail with a
+   * `BUS_PAYLOAD` error, so callers split big batches below this size.
+   */
+  readonly maxPayloadBytes: number;
+
   /** Whether the transport is connected now (the NATS client may be reconnecting). */
   readonly connected: boolean;
 

@@ -4,7 +4,7 @@
 import { compileLogSelector } from '../../logql/index.js';
 import { emptyStats, type Direction } from '../../logql/types.js';
 import type { Entry } from '../../storage/model.js';
-import { mergeEntries } from '../query/merge-entries.js';
+import { mergeChunks } from '../query/merge-entries.js';
 import {
   framesOf,
   matchingStreams,
@@ -25,10 +25,8 @@ export function readableStream(stream: IngesterStream): ReadableStream {
   return {
     labels: stream.labels,
     entries(from: bigint, through: bigint, direction: Direction, mustContain: readonly Uint8Array[]): Iterable<Entry> {
-      const sources = stream.chunks
-        .filter((slot) => slot.chunk.entryCount > 0 && slot.chunk.maxTs >= from && slot.chunk.minTs < through)
-        .map((slot) => slot.chunk.iterate({ from, through, direction, mustContain: [...mustContain] }));
-      return mergeEntries(sources, direction);
+      const chunks = stream.chunks.map((slot) => slot.chunk).filter((chunk) => chunk.entryCount > 0 && chunk.maxTs >= from && chunk.minTs < through);
+      return mergeChunks(chunks, { from, through, direction, mustContain: [...mustContain] });
     },
   };
 }

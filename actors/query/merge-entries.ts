@@ -1,71 +1,27 @@
-// Merges entry iterators that are each sorted by timestamp into one sorted iterator. A stream's
-// chunks overlap in time when entries arrived out of order, and a stream read from storage may
-// have several chunks per time span (one per replica that cut differently).
+// Merges the chunks of one stream into one timestamp-ordered sequence. A stream's chunks
+// overlap in time when entries arrived out of order, and a stream read from storage may have
+// several chunks per span (one per replica that cut differently). Storage's block merge does
+// the work: it opens chunks lazily in time order and simply drains one when nothing overlaps.
 
+import { mergeSources } from '../../storage/chunk/merge.js';
+import { planScan } from '../../storage/chunk/scan-plan.js';
+import type { ChunkReader, IterateOptions } from '../../storage/chunk/index.js';
 import type { Entry } from '../../storage/model.js';
-import type { Direction } from '../../logql/types.js';
 
-interface Head {
-  entry: Entry;
-  readonly source: Iterator<Entry>;
-  readonly order: number;
-}
-
-export function* mergeEntries(sources: Iterable<Entry>[], direction: Direction): Generator<Entry> {
-  if (sources.length === 1) {
-    yield* sources[0]!;
-    return;
-  }
-  const before =
-    direction === 'forward'
-      ? (a: Head, b: Head) => a.entry.ts < b.entry.ts || (a.entry.ts === b.entry.ts && a.order < b.order)
-      : (a: Head, b: Head) => a.entry.ts > b.entry.ts || (a.entry.ts === b.entry.ts && a.order < b.order);
-  const heap: Head[] = [];
-  sources.forEach((iterable, order) => {
-    const source = iterable[Symbol.iterator]();
-    const first = source.next();
-    if (!first.done) push(heap, { entry: first.value, source, order }, before);
-  });
-  while (heap.length > 0) {
-    const top = heap[0]!;
-    yield top.entry;
-    const next = top.source.next();
-    if (next.done) {
-      const last = heap.pop()!;
-      if (heap.length > 0) {
-        heap[0] = last;
-        siftDown(heap, 0, before);
-      }
-    } else {
-      top.entry = next.value;
-      siftDown(heap, 0, before);
-    }
-  }
-}
-
-function push(heap: Head[], head: Head, before: (a: Head, b: Head) => boolean): void {
-  heap.push(head);
-  let i = heap.length - 1;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if (!before(heap[i]!, heap[parent]!)) break;
-    [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-    i = parent;
-  }
-}
-
-function siftDown(heap: Head[], start: number, before: (a: Head, b: Head) => boolean): void {
-  let i = start;
-  for (;;) {
-    const left = 2 * i + 1;
-    const right = left + 1;
-    let best = i;
-    if (left < heap.length && before(heap[left]!, heap[best]!)) best = left;
-    if (right < heap.length && before(heap[right]!, heap[best]!)) best = right;
-    if (best === i) return;
-    [heap[i], heap[best]] = [heap[best]!, heap[i]!];
-    i = best;
-  }
+export function mergeChunks(chunks: readonly ChunkReader[], options: IterateOptions): Iterable<Entry> {
+  if (chunks.length === 1) return chunks[0]!.iterate(options);
+  const sources = chunks
+    .filter((chunk) => chunk.entryCount > 0)
+    .map((chunk, order) => ({
+      mint: chunk.minTs,
+      maxt: chunk.maxTs,
+      order,
+      open: () => {
+        const iterator = chunk.iterate(options)[Symbol.iterator]();
+        return { next: () => iterator.next().value as Entry | undefined };
+      },
+    }));
+  return mergeSources(sources, planScan(options));
 }
 
 /** Drops entries equal in timestamp and line to one already yielded at the same timestamp. */

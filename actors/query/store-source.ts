@@ -1,17 +1,15 @@
 // Reads flushed data: finds a tenant's streams in the index, fetches the chunks that overlap
 // the range, and hands them to the same selection code the ingesters use.
 
-import type { Direction, QueryStats, SampleSeries, SelectLogsParams, SelectSamplesParams, StreamResult } from '../../logql/types.js';
+import type { QueryStats, SampleSeries, SelectLogsParams, SelectSamplesParams, StreamResult } from '../../logql/types.js';
 import { compileLogSelector, compileSampleExpr, matchesLabels, type Matcher } from '../../logql/index.js';
-import type { Entry, Labels } from '../../storage/model.js';
-import type { ChunkRef } from '../../storage/index.js';
-import { dedupeEntries, mergeEntries } from './merge-entries.js';
+import type { Labels } from '../../storage/model.js';
+import type { ChunkReader, ChunkRef } from '../../storage/index.js';
+import { dedupeEntries, mergeChunks } from './merge-entries.js';
 import { selectLogs, selectSamples, type ReadableStream } from './stream-source.js';
 
 /** A chunk fetched from storage, ready to iterate. */
-export interface StoredChunk {
-  iterate(options: { from: bigint; through: bigint; direction: Direction; mustContain?: Uint8Array[] }): Iterable<Entry>;
-}
+export type StoredChunk = ChunkReader;
 
 export interface StoredStream {
   readonly labels: Labels;
@@ -58,9 +56,8 @@ async function loadStreams(
   return streams.map((stream, index) => ({
     labels: stream.labels,
     entries(from, through, direction, mustContain) {
-      const iterables = chunks[index]!.map((chunk) => chunk.iterate({ from, through, direction, mustContain: [...mustContain] }));
       // Replicas may have flushed overlapping chunks of the same stream.
-      return dedupeEntries(mergeEntries(iterables, direction));
+      return dedupeEntries(mergeChunks(chunks[index]!, { from, through, direction, mustContain: [...mustContain] }));
     },
   }));
 }

@@ -97,7 +97,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     async stop() {
       await Promise.all([gateway, ...ingesters.values()].map((p) => p.stop('SIGKILL')));
       await s3.close();
-      await nats.stop();
+      await nats.dispose();
     },
   };
 }

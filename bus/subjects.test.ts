@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { subjectMatches } from './subject-match.js';
+import { decodeToken, encodeToken, parseIngesterSubject, subjects, tenantFromProducerSubject } from './subjects.js';
+
+const awkward = ['fake', 'team-a', 'team_a', 'a.b', 'a*b', '>', '*', "it's(ok)!", 'with space', 'tab\there', '', '=', '=2e', 'ünïcødé', '日本', '🙂', 'a/b', 'a..b'];
+
+describe('token encoding', () => {
+  it.each(awkward)('round-trips %j as one valid NATS token', (value) => {
+    const token = encodeToken(value);
+    expect(token).toMatch(/^[A-Za-z0-9_=-]+$/);
+    expect(decodeToken(token)).toBe(value);
+  });
+
+  it('leaves common ids readable', () => {
+    expect(encodeToken('tenant-1_prod')).toBe('tenant-1_prod');
+    expect(encodeToken('a.b')).toBe('a=2eb');
+    expect(encodeToken("x*(y)'!")).toBe('x=2a=28y=29=27=21');
+  });
+
+  it('gives distinct values distinct tokens', () => {
+    const tokens = awkward.map(encodeToken);
+    expect(new Set(tokens).size).toBe(awkward.length);
+  });
+
+  it.each(['', 'a.b', 'a=zz', 'a=2', '=2d', '=ff', 'a b', 'A=2E'])('rejects %j, which no value encodes to', (token) => {
+    expect(decodeToken(token)).toBeNull();
+  });
+});
+
+describe('subjects', () => {
+  it('builds the ingester subjects with the id as one token', () => {
+    expect(subjects.ingesterPush('ingester-1')).toBe('norn.ingester.ingester-1.push');
+    expect(subjects.ingesterQuery('ing.1')).toBe('norn.ingester.ing=2e1.query');
+    expect(subjects.ingesterTransfer('x')).toBe('norn.ingester.x.transfer');
+    expect(subjects.ingesterControl('x')).toBe('norn.ingester.x.control');
+    expect(parseIngesterSubject(subjects.ingesterQuery('ing.1'))).toEqual({ ingesterId: 'ing.1', kind: 'query' });
+    expect(parseIngesterSubject('norn.ingester.x.other')).toBeNull();
+    expect(parseIngesterSubject('norn.push.x')).toBeNull();
+  });
+
+  it.each(awkward)('puts tenant %j in one token of a producer subject and parses it back', (tenant) => {
+    const subject = subjects.pushFromProducer(tenant);
+    expect(subject.split('.')).toHaveLength(3);
+    expect(subjectMatches(subjects.producerPushWildcard, subject)).toBe(true);
+    expect(tenantFromProducerSubject(subject)).toBe(tenant);
+  });
+
+  it('parses only producer subjects', () => {
+    expect(tenantFromProducerSubject('norn.push')).toBeNull();
+    expect(tenantFromProducerSubject('norn.push.a.b')).toBeNull();
+    expect(tenantFromProducerSubject('norn.query.jobs')).toBeNull();
+    expect(tenantFromProducerSubject('norn.push.a=zz')).toBeNull();
+  });
+
+  it('names the fixed subjects and the ring bucket', () => {
+    expect(subjects.producerPushWildcard).toBe('norn.push.>');
+    expect(subjects.queryJobs).toBe('norn.query.jobs');
+    expect(subjects.ringBucket).toBe('norn-ring');
+    expect(subjects.ringKey('ing.1')).toBe('ing.1');
+  });
+});
+
+describe('subjectMatches', () => {
+  it.each([
+    ['a.b.c', 'a.b.c', true],
+    ['a.*.c', 'a.b.c', true],
+    ['a.*', 'a.b.c', false],
+    ['a.>', 'a.b.c', true],
+    ['a.>', 'a', false],
+    ['*.b.>', 'a.b.c.d', true],
+    ['a.b', 'a.b.c', false],
+    ['a.b.c', 'a.b', false],
+  ])('%s matches %s: %s', (pattern, subject, expected) => {
+    expect(subjectMatches(pattern, subject)).toBe(expected);
+  });
+});

@@ -1,0 +1,101 @@
+// The one module that builds bus subject strings (and the ring's bucket name). Every variable
+// part (an ingester id, a tenant id) goes through `encodeToken`, so it is exactly one valid NATS
+// token whatever it contains: tenant ids may hold `.`, `*`, `!`, `(`, ... and a raw `.` would
+// split the token, a raw `*` or `>` would turn a subject into a wildcard.
+//
+// Token encoding: ASCII letters, digits, `-` and `_` stay as they are; every other character is
+// written as its UTF-8 bytes, each as `=` plus two lowercase hex digits (`a.b` -> `a=2eb`). The
+// empty string is the lone token `=`. `=` is outside Loki's tenant charset, so common ids read
+// unchanged, and the result is also a valid NATS KV key.
+
+const ROOT = 'norn';
+const SAFE = /^[A-Za-z0-9_-]$/;
+const EMPTY_TOKEN = '=';
+const utf8 = new TextEncoder();
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+export function encodeToken(value: string): string {
+  if (value === '') return EMPTY_TOKEN;
+  let out = '';
+  for (const char of value) {
+    if (SAFE.test(char)) {
+      out += char;
+      continue;
+    }
+    for (const byte of utf8.encode(char)) out += `=${byte.toString(16).padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/** The inverse of `encodeToken`; null when `token` is not something `encodeToken` produces. */
+export function decodeToken(token: string): string | null {
+  if (token === EMPTY_TOKEN) return '';
+  if (token === '') return null;
+  const bytes: number[] = [];
+  for (let i = 0; i < token.length; ) {
+    const char = token[i] as string;
+    if (char === '=') {
+      const hex = token.slice(i + 1, i + 3);
+      if (!/^[0-9a-f]{2}$/.test(hex)) return null;
+      bytes.push(Number.parseInt(hex, 16));
+      i += 3;
+    } else if (SAFE.test(char)) {
+      bytes.push(char.charCodeAt(0));
+      i += 1;
+    } else {
+      return null;
+    }
+  }
+  let value: string;
+  try {
+    value = strictUtf8.decode(new Uint8Array(bytes));
+  } catch {
+    return null;
+  }
+  // One value, one token: a needlessly escaped character (`=2d` for `-`) is not a valid token.
+  return encodeToken(value) === token ? value : null;
+}
+
+export type IngesterSubjectKind = 'push' | 'query' | 'transfer' | 'control';
+
+export const subjects = {
+  /** Request/reply: a gateway's share of a push for this ingester. */
+  ingesterPush: (ingesterId: string): string => ingesterSubject(ingesterId, 'push'),
+  /** Request/streamed reply: a query over the ingester's in-memory data. */
+  ingesterQuery: (ingesterId: string): string => ingesterSubject(ingesterId, 'query'),
+  /** Request/reply: acknowledged handoff batches to this (PENDING) ingester. */
+  ingesterTransfer: (ingesterId: string): string => ingesterSubject(ingesterId, 'transfer'),
+  /** Request/reply: operator commands such as flush. */
+  ingesterControl: (ingesterId: string): string => ingesterSubject(ingesterId, 'control'),
+  /** Where a producer publishes a batch for one tenant. */
+  pushFromProducer: (tenant: string): string => `${ROOT}.push.${encodeToken(tenant)}`,
+  /** Matches every producer subject; parse the tenant with `tenantFromProducerSubject`. */
+  producerPushWildcard: `${ROOT}.push.>`,
+  /** Queue group subject: frontend -> querier sub-queries. */
+  queryJobs: `${ROOT}.query.jobs`,
+  /** KV bucket holding one key per ring member. */
+  ringBucket: 'norn-ring',
+  /** The ring bucket key of one ingester (KV transports encode keys themselves). */
+  ringKey: (ingesterId: string): string => ingesterId,
+} as const;
+
+function ingesterSubject(ingesterId: string, kind: IngesterSubjectKind): string {
+  return `${ROOT}.ingester.${encodeToken(ingesterId)}.${kind}`;
+}
+
+/** The tenant of a `norn.push.<tenant>` subject; null for any other subject. */
+export function tenantFromProducerSubject(subject: string): string | null {
+  const tokens = subject.split('.');
+  if (tokens.length !== 3 || tokens[0] !== ROOT || tokens[1] !== 'push') return null;
+  return decodeToken(tokens[2] as string);
+}
+
+/** The ingester id and kind of a `norn.ingester.<id>.<kind>` subject; null otherwise. */
+export function parseIngesterSubject(subject: string): { ingesterId: string; kind: IngesterSubjectKind } | null {
+  const tokens = subject.split('.');
+  if (tokens.length !== 4 || tokens[0] !== ROOT || tokens[1] !== 'ingester') return null;
+  const kind = tokens[3];
+  if (kind !== 'push' && kind !== 'query' && kind !== 'transfer' && kind !== 'control') return null;
+  const ingesterId = decodeToken(tokens[2] as string);
+  return ingesterId === null ? null : { ingesterId, kind };
+}
