@@ -91,6 +91,8 @@ export interface SelectSamplesParams {
   /**
    * Canonical text of the range aggregation whose samples are wanted, e.g.
    * `count_over_time({app="a"} | logfmt [5m])` or `sum_over_time({app="a"} | unwrap bytes [1m])`.
+   * It may also be a `sum` over one, `sum by (level)(count_over_time(...))`: sources then group
+   * samples by those labels while extracting (`compileSampleExpr` handles both forms).
    */
   readonly expr: string;
   /** [start, end) in ns: already widened by the range and offset the engine needs. */

@@ -1,0 +1,90 @@
+// Keeps the first `limit` entries in a direction across many streams in bounded memory: a heap
+// with the worst kept entry on top, so a stream read in order can stop at its first entry that
+// could no longer make the cut. Optionally drops exact duplicates (same ts, labels and line).
+
+import type { Entry, Labels } from '../../storage/model.js';
+import type { Direction, StreamResult } from '../types.js';
+import { Heap } from './heap.js';
+
+interface Kept {
+  readonly ts: bigint;
+  readonly key: string;
+  readonly labels: Labels;
+  readonly line: string;
+}
+
+export type OfferResult = 'kept' | 'duplicate' | 'rejected';
+
+export class TopEntries {
+  private readonly heap: Heap<Kept>;
+  private readonly seen: Set<string> | undefined;
+  private readonly forward: boolean;
+
+  constructor(private readonly limit: number, direction: Direction, dedupe: boolean) {
+    this.forward = direction === 'forward';
+    const forward = this.forward;
+    // `before` puts the worst entry on top: the latest for forward, the earliest for backward.
+    this.heap = new Heap<Kept>((a, b) => {
+      if (a.ts !== b.ts) return forward ? a.ts > b.ts : a.ts < b.ts;
+      if (a.key !== b.key) return a.key > b.key;
+      return a.line > b.line;
+    });
+    this.seen = dedupe ? new Set() : undefined;
+  }
+
+  get full(): boolean {
+    return this.heap.size >= this.limit;
+  }
+
+  /** True when no entry at `ts` can be kept any more; a stream in direction order may stop. */
+  exhaustedAt(ts: bigint): boolean {
+    if (this.limit <= 0) return true;
+    if (!this.full) return false;
+    const worst = this.heap.peek()!;
+    return this.forward ? ts > worst.ts : ts < worst.ts;
+  }
+
+  offer(ts: bigint, key: string, labels: Labels, line: string): OfferResult {
+    if (this.limit <= 0) return 'rejected';
+    const id = this.seen !== undefined ? `${key}\u0000${ts}\u0000${line}` : '';
+    if (this.seen !== undefined && this.seen.has(id)) return 'duplicate';
+    const item: Kept = { ts, key, labels, line };
+    if (this.full) {
+      const worst = this.heap.peek()!;
+      if (!this.worse(worst, item)) return 'rejected';
+      if (this.seen !== undefined) this.seen.delete(`${worst.key}\u0000${worst.ts}\u0000${worst.line}`);
+      this.heap.replaceTop(item);
+    } else {
+      this.heap.push(item);
+    }
+    this.seen?.add(id);
+    return 'kept';
+  }
+
+  private worse(a: Kept, b: Kept): boolean {
+    if (a.ts !== b.ts) return this.forward ? a.ts > b.ts : a.ts < b.ts;
+    if (a.key !== b.key) return a.key > b.key;
+    return a.line > b.line;
+  }
+
+  get size(): number {
+    return this.heap.size;
+  }
+
+  /** The kept entries grouped into streams (sorted by labels), entries in direction order. */
+  streams(): StreamResult[] {
+    const items = this.heap.drain();
+    const forward = this.forward;
+    items.sort((a, b) => (a.ts === b.ts ? 0 : (a.ts < b.ts) === forward ? -1 : 1));
+    const byKey = new Map<string, { labels: Labels; entries: Entry[] }>();
+    for (const item of items) {
+      let stream = byKey.get(item.key);
+      if (stream === undefined) {
+        stream = { labels: item.labels, entries: [] };
+        byKey.set(item.key, stream);
+      }
+      stream.entries.push({ ts: item.ts, line: item.line });
+    }
+    return [...byKey.keys()].sort().map((key) => byKey.get(key)!);
+  }
+}

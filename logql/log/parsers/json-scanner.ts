@@ -1,0 +1,190 @@
+// A small JSON scanner that keeps each scalar's source text, as Loki's parser does: numbers are
+// extracted exactly as written (`1.50` stays `1.50`), objects and arrays as their raw JSON.
+
+import { unescapeQuoted } from './unescape.js';
+
+export class JsonSyntaxError extends Error {}
+
+export type JsonNode =
+  | { readonly type: 'object'; readonly raw: string; readonly entries: ReadonlyMap<string, JsonNode> }
+  | { readonly type: 'array'; readonly raw: string; readonly items: readonly JsonNode[] }
+  | { readonly type: 'string' | 'number' | 'bool' | 'null'; readonly raw: string; readonly text: string };
+
+export class JsonScanner {
+  private i = 0;
+  /** Position of the next backslash at or after the last string start (-1: none left). */
+  private nextBackslash = -2;
+
+  constructor(private readonly s: string) {}
+
+  private ws(): void {
+    const s = this.s;
+    let c = s.charCodeAt(this.i);
+    while (c === 32 || c === 10 || c === 13 || c === 9) c = s.charCodeAt(++this.i);
+  }
+
+  private fail(what: string): never {
+    throw new JsonSyntaxError(`${what} at offset ${this.i}`);
+  }
+
+  /**
+   * Walks a top-level object, calling `emit` for every scalar with its flattened key path.
+   * Arrays are skipped; nested objects extend the path.
+   */
+  flatten(emit: (path: readonly string[], value: string) => void): void {
+    this.ws();
+    if (this.s.charCodeAt(this.i) !== 123) this.fail("Value looks like it's not an object");
+    const path: string[] = [];
+    // Like Loki's object walk, anything after the closing brace is not looked at.
+    this.walkObject(path, emit);
+  }
+
+  private walkObject(path: string[], emit: (path: readonly string[], value: string) => void): void {
+    this.i++;
+    this.ws();
+    if (this.s.charCodeAt(this.i) === 125) {
+      this.i++;
+      return;
+    }
+    for (;;) {
+      this.ws();
+      if (this.s.charCodeAt(this.i) !== 34) this.fail('Expected a key string');
+      const key = this.readString();
+      this.ws();
+      if (this.s.charCodeAt(this.i) !== 58) this.fail("Expected ':'");
+      this.i++;
+      this.ws();
+      const c = this.s.charCodeAt(this.i);
+      path.push(key);
+      if (c === 123) this.walkObject(path, emit);
+      else if (c === 91) this.skipValue();
+      else if (c === 34) emit(path, this.readString());
+      else {
+        const value = this.readScalar();
+        // null carries no label, as in Loki.
+        if (value !== '' || this.s.charCodeAt(this.i - 1) !== 108) emit(path, value);
+      }
+      path.pop();
+      this.ws();
+      const sep = this.s.charCodeAt(this.i++);
+      if (sep === 44) continue;
+      if (sep === 125) return;
+      this.i--;
+      this.fail("Value looks like object, but can't find closing '}' symbol");
+    }
+  }
+
+  /** Parses one complete JSON document into a tree that keeps raw text. */
+  parseDocument(): JsonNode {
+    this.ws();
+    const node = this.parseValue();
+    this.ws();
+    if (this.i < this.s.length) this.fail('Unexpected trailing data');
+    return node;
+  }
+
+  private parseValue(): JsonNode {
+    const start = this.i;
+    const c = this.s.charCodeAt(this.i);
+    if (c === 123) {
+      this.i++;
+      const entries = new Map<string, JsonNode>();
+      this.ws();
+      if (this.s.charCodeAt(this.i) === 125) {
+        this.i++;
+      } else {
+        for (;;) {
+          this.ws();
+          if (this.s.charCodeAt(this.i) !== 34) this.fail('Expected a key string');
+          const key = this.readString();
+          this.ws();
+          if (this.s.charCodeAt(this.i++) !== 58) this.fail("Expected ':'");
+          this.ws();
+          entries.set(key, this.parseValue());
+          this.ws();
+          const sep = this.s.charCodeAt(this.i++);
+          if (sep === 44) continue;
+          if (sep === 125) break;
+          this.fail("Value looks like object, but can't find closing '}' symbol");
+        }
+      }
+      return { type: 'object', raw: this.s.slice(start, this.i), entries };
+    }
+    if (c === 91) {
+      this.i++;
+      const items: JsonNode[] = [];
+      this.ws();
+      if (this.s.charCodeAt(this.i) === 93) {
+        this.i++;
+      } else {
+        for (;;) {
+          this.ws();
+          items.push(this.parseValue());
+          this.ws();
+          const sep = this.s.charCodeAt(this.i++);
+          if (sep === 44) continue;
+          if (sep === 93) break;
+          this.fail("Value is array, but can't find closing ']' symbol");
+        }
+      }
+      return { type: 'array', raw: this.s.slice(start, this.i), items };
+    }
+    if (c === 34) {
+      const text = this.readString();
+      return { type: 'string', raw: this.s.slice(start, this.i), text };
+    }
+    const text = this.readScalar();
+    const type = text === 'true' || text === 'false' ? 'bool' : text === '' ? 'null' : 'number';
+    return { type, raw: this.s.slice(start, this.i), text };
+  }
+
+  private skipValue(): void {
+    this.parseValue();
+  }
+
+  private readString(): string {
+    const s = this.s;
+    const start = this.i + 1;
+    let close = s.indexOf('"', start);
+    // One forward search for backslashes serves every string of the line.
+    if (this.nextBackslash !== -1 && this.nextBackslash < start) this.nextBackslash = s.indexOf('\\', start);
+    const backslash = this.nextBackslash;
+    if (close === -1) this.fail('Cannot find end of string');
+    if (backslash === -1 || backslash > close) {
+      this.i = close + 1;
+      return s.slice(start, close);
+    }
+    // Escapes: find the quote that is not escaped, then decode.
+    for (;;) {
+      let backslashes = 0;
+      for (let j = close - 1; j >= start && s.charCodeAt(j) === 92; j--) backslashes++;
+      if (backslashes % 2 === 0) break;
+      close = s.indexOf('"', close + 1);
+      if (close === -1) this.fail('Cannot find end of string');
+    }
+    this.i = close + 1;
+    return unescapeQuoted(s, start, close);
+  }
+
+  /** true / false / null (as "") / a number, as written. */
+  private readScalar(): string {
+    const s = this.s;
+    if (s.startsWith('true', this.i)) {
+      this.i += 4;
+      return 'true';
+    }
+    if (s.startsWith('false', this.i)) {
+      this.i += 5;
+      return 'false';
+    }
+    if (s.startsWith('null', this.i)) {
+      this.i += 4;
+      return '';
+    }
+    const start = this.i;
+    let c = s.charCodeAt(this.i);
+    while ((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69) c = s.charCodeAt(++this.i);
+    if (this.i === start) this.fail('Unknown value type');
+    return s.slice(start, this.i);
+  }
+}

@@ -1,0 +1,142 @@
+// Compiles a log selector's stages into a pipeline that runs per stream. Line filters move ahead
+// of the parsers around them (never across a stage that rewrites the line or a label filter),
+// so the cheap checks reject lines before any parsing, as Loki orders them.
+
+import type { Labels } from '../../storage/model.js';
+import { UnsupportedQueryError } from '../errors.js';
+import type { Stage } from '../syntax/ast.js';
+import { compileLabelFilter } from './label-filter.js';
+import { decolorizeStage, dropStage, keepStage } from './label-stages.js';
+import { LabelsBuilder } from './labels-builder.js';
+import { compileLineFilter, requiredNeedle } from './line-filter.js';
+import { jsonStage } from './parsers/json.js';
+import { logfmtStage } from './parsers/logfmt.js';
+import { patternStage, regexpStage } from './parsers/regexp.js';
+import { unpackStage } from './parsers/unpack.js';
+import { labelFormatStage, lineFormatStage } from './format-stages.js';
+
+/** One compiled stage: the (possibly rewritten) line, or null to drop it. */
+export type StageFn = (line: string, lb: LabelsBuilder, ts: bigint) => string | null;
+
+export interface ProcessedLine {
+  readonly line: string;
+  readonly labels: Labels;
+}
+
+export interface StreamPipeline {
+  /** Runs the pipeline on one entry; null when a stage filtered it out. */
+  process(ts: bigint, line: string, metadata?: Labels): ProcessedLine | null;
+}
+
+export interface Pipeline {
+  /** No stages at all: every line passes unchanged with its stream labels. */
+  readonly isNoop: boolean;
+  forStream(labels: Labels): StreamPipeline;
+}
+
+/** Barriers: line filters never move across these. */
+function isBarrier(s: Stage): boolean {
+  return s.kind === 'lineFormat' || s.kind === 'unpack' || s.kind === 'decolorize' || s.kind === 'labelFilter';
+}
+
+export function reorderStages(stages: readonly Stage[]): Stage[] {
+  const out: Stage[] = [];
+  let filters: Stage[] = [];
+  let others: Stage[] = [];
+  const flush = (): void => {
+    out.push(...filters, ...others);
+    filters = [];
+    others = [];
+  };
+  for (const s of stages) {
+    if (s.kind === 'lineFilter') {
+      filters.push(s);
+    } else if (isBarrier(s)) {
+      others.push(s);
+      flush();
+    } else {
+      others.push(s);
+    }
+  }
+  flush();
+  return out;
+}
+
+/** Literal `|=` needles that run on the raw line before anything rewrites it. */
+export function requiredSubstrings(stages: readonly Stage[]): string[] {
+  const out: string[] = [];
+  for (const s of reorderStages(stages)) {
+    if (s.kind === 'lineFormat' || s.kind === 'unpack' || s.kind === 'decolorize') break;
+    if (s.kind !== 'lineFilter') continue;
+    const needle = requiredNeedle(s);
+    if (needle !== undefined) out.push(needle);
+  }
+  return out;
+}
+
+export function compileStage(s: Stage): StageFn {
+  switch (s.kind) {
+    case 'lineFilter': {
+      const test = compileLineFilter(s);
+      return (line) => (test(line) ? line : null);
+    }
+    case 'labelFilter': {
+      const test = compileLabelFilter(s.filter);
+      return (line, lb) => (test(lb) ? line : null);
+    }
+    case 'json': return jsonStage(s.extractions);
+    case 'logfmt': return logfmtStage(s.strict, s.keepEmpty, s.extractions);
+    case 'regexp': return regexpStage(s.pattern);
+    case 'pattern': return patternStage(s.pattern);
+    case 'unpack': return unpackStage();
+    case 'decolorize': return decolorizeStage();
+    case 'drop': return dropStage(s.labels);
+    case 'keep': return keepStage(s.labels);
+    case 'lineFormat': return lineFormatStage(s.template);
+    case 'labelFormat': return labelFormatStage(s.formats);
+    default:
+      throw new UnsupportedQueryError(`unsupported pipeline stage ${(s as Stage).kind}`);
+  }
+}
+
+export function compileStages(stages: readonly Stage[]): StageFn[] {
+  return reorderStages(stages).map(compileStage);
+}
+
+/** Runs stages over one stream's lines, reusing one labels builder. */
+export class StreamRunner implements StreamPipeline {
+  readonly builder: LabelsBuilder;
+
+  constructor(labels: Labels, private readonly stages: readonly StageFn[]) {
+    this.builder = new LabelsBuilder(labels);
+  }
+
+  /** The processed line (labels stay in `builder`), or null when filtered out. */
+  run(ts: bigint, line: string, metadata?: Labels): string | null {
+    const lb = this.builder;
+    lb.reset();
+    if (metadata !== undefined && metadata.length > 0) lb.addMetadata(metadata);
+    let current: string | null = line;
+    for (let i = 0; i < this.stages.length && current !== null; i++) current = this.stages[i]!(current, lb, ts);
+    return current;
+  }
+
+  process(ts: bigint, line: string, metadata?: Labels): ProcessedLine | null {
+    const out = this.run(ts, line, metadata);
+    return out === null ? null : { line: out, labels: this.builder.result().labels };
+  }
+}
+
+export class CompiledPipeline implements Pipeline {
+  readonly isNoop: boolean;
+  private readonly stages: StageFn[];
+
+  constructor(stages: readonly Stage[]) {
+    this.stages = compileStages(stages);
+    this.isNoop = stages.length === 0;
+  }
+
+  forStream(labels: Labels): StreamRunner {
+    return new StreamRunner(labels, this.stages);
+  }
+}

@@ -1,0 +1,52 @@
+// A look-ahead buffer over the lexer, with the syntax-error wording of Loki's generated parser:
+// `syntax error: unexpected X` (plus `, expecting A or B` where Loki lists the choices).
+
+import { LogQLParseError } from '../errors.js';
+import { Lexer } from './lexer.js';
+import type { Token } from './tokens.js';
+
+export class TokenStream {
+  private readonly lexer: Lexer;
+  private readonly buffer: Token[] = [];
+  /** Errors Loki detects while building nodes but reports only once the whole text parsed. */
+  readonly deferred = new Map<object, LogQLParseError>();
+
+  constructor(input: string) {
+    this.lexer = new Lexer(input);
+  }
+
+  peek(ahead = 0): Token {
+    while (this.buffer.length <= ahead) this.buffer.push(this.lexer.next());
+    return this.buffer[ahead]!;
+  }
+
+  is(kind: string, ahead = 0): boolean {
+    return this.peek(ahead).kind === kind;
+  }
+
+  advance(): Token {
+    const tok = this.peek();
+    this.buffer.shift();
+    return tok;
+  }
+
+  accept(kind: string): Token | undefined {
+    return this.is(kind) ? this.advance() : undefined;
+  }
+
+  expect(kind: string, expecting?: readonly string[]): Token {
+    if (!this.is(kind)) this.fail(this.peek(), expecting);
+    return this.advance();
+  }
+
+  fail(tok: Token = this.peek(), expecting?: readonly string[]): never {
+    let message = `syntax error: unexpected ${tok.kind}`;
+    if (expecting !== undefined && expecting.length > 0) message += `, expecting ${expecting.join(' or ')}`;
+    throw new LogQLParseError(message, tok.line, tok.col);
+  }
+
+  /** Records an error against a node; validation reports it after a successful parse. */
+  defer(node: object, detail: string): void {
+    if (!this.deferred.has(node)) this.deferred.set(node, new LogQLParseError(detail));
+  }
+}
