@@ -16,7 +16,8 @@ let producer: NatsBus;
 
 beforeAll(async () => {
   nats = await startNatsServer();
-  norn = await startTestNorn({ nats: nats.url, auth: true });
+  // Alone on this NATS server: no peer to wait for in PENDING or to hand off to.
+  norn = await startTestNorn({ nats: nats.url, auth: true, ring: { joinAfterMs: 0, handoffWaitMs: 0 } });
   producer = await connectNatsBus({ servers: nats.url, name: 'test-producer' });
 });
 
