@@ -1,18 +1,17 @@
-// End-to-end figures for one node, over real HTTP on loopback:
+// End-to-end figures for one node (`norn run` as its own process; this script is the client),
+// over real HTTP on loopback:
 //   push:   protobuf + snappy, 1,000-line batches of loghub lines, a few requests in flight,
 //           WAL on with its default fsync policy (every acknowledged line durable)
 //   ratio:  raw log bytes / chunk bytes written to storage after a flush
 //   scan:   `{job="..."} |= "<rare word>"` over flushed chunks only (a fresh node on the same
 //           data dir with the WAL off, so nothing is in memory): MB/s of raw log scanned
-// Run: npm run bench:push   (options: --copies N  --in-flight N  --no-wal)
+// Run: npm run bench:push   (options: --copies N  --in-flight N  --no-wal  --profile DIR)
 
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { startNorn } from '../../actors/system.js';
 import { encodePushRequest, snappyCompress } from '../../gateway/index.js';
 import type { Entry } from '../../storage/model.js';
-import { testConfig, tempDir } from '../helpers/norn.js';
+import { spawnNorn, tempDir } from '../helpers/norn.js';
 import { fmt, loadLoghub, mb } from './loghub.js';
 
 const args = process.argv.slice(2);
@@ -23,6 +22,8 @@ const option = (name: string, fallback: number): number => {
 const COPIES = option('copies', 20);
 const IN_FLIGHT = option('in-flight', 4);
 const WAL = !args.includes('--no-wal');
+/** `--profile DIR`: write a V8 CPU profile of the Norn process there. */
+const PROFILE = args.includes('--profile') ? args[args.indexOf('--profile') + 1] : undefined;
 const BATCH = 1000;
 const RARE = 'zq-needle-7731';
 
@@ -62,10 +63,14 @@ async function main(): Promise<void> {
     }
   }
 
-  const logger = pino({ level: 'warn' });
-  const config = testConfig({ storage: { dataDir }, wal: { enabled: WAL }, limits: { ingestionRateBytes: 0 } });
-  const norn = await startNorn(config, logger);
-  const url = `${norn.address}/loki/api/v1/push`;
+  const configFile = join(dataDir, 'norn.yaml');
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(configFile, 'limits:\n  ingestion_rate: 0\n');
+  const flags = ['--config', configFile, '--data-dir', dataDir, '--log-level', 'warn'];
+  const norn = await spawnNorn([...flags, ...(WAL ? [] : ['--no-wal'])], {
+    nodeArgs: PROFILE !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [],
+  });
+  const url = `${norn.url}/loki/api/v1/push`;
 
   let next = 0;
   const began = process.hrtime.bigint();
@@ -81,13 +86,13 @@ async function main(): Promise<void> {
   const pushSeconds = Number(process.hrtime.bigint() - began) / 1e9;
 
   const flushBegan = process.hrtime.bigint();
-  await fetch(`${norn.address}/flush`, { method: 'POST' });
+  await fetch(`${norn.url}/flush`, { method: 'POST' });
   const flushSeconds = Number(process.hrtime.bigint() - flushBegan) / 1e9;
-  await norn.stop();
+  await norn.stop('SIGTERM');
   const chunkBytes = dirBytes(join(dataDir, 'chunks'));
 
   // A fresh node on the same data: every query is answered from flushed chunks.
-  const reader = await startNorn({ ...config, wal: { ...config.wal, enabled: false } }, logger);
+  const reader = await spawnNorn([...flags, '--no-wal']);
   const scanJob = [...perJob.entries()].sort((a, b) => b[1] - a[1])[0]!;
   const query = new URLSearchParams({
     query: `{job="${scanJob[0]}"} |= "${RARE}"`,
@@ -99,19 +104,19 @@ async function main(): Promise<void> {
   let found = 0;
   for (let run = 0; run < 5; run++) {
     const t0 = process.hrtime.bigint();
-    const body = (await (await fetch(`${reader.address}/loki/api/v1/query_range?${query}`)).json()) as {
+    const body = (await (await fetch(`${reader.url}/loki/api/v1/query_range?${query}`)).json()) as {
       data: { result: Array<{ values: unknown[] }> };
     };
     scans.push(Number(process.hrtime.bigint() - t0) / 1e9);
     found = body.data.result.reduce((sum, stream) => sum + stream.values.length, 0);
   }
-  await reader.stop();
+  await reader.stop('SIGTERM');
   if (found !== 1) throw new Error(`the rare word should match exactly one line, matched ${found}`);
 
   const scanBytes = scanJob[1];
   const cold = scans[0]!;
   const warm = Math.min(...scans.slice(1));
-  console.log(`push + query benchmark (one process, ${IN_FLIGHT} requests in flight, WAL ${WAL ? 'on, fsync always' : 'off'})`);
+  console.log(`push + query benchmark (norn run as one process, ${IN_FLIGHT} requests in flight, WAL ${WAL ? 'on, fsync always' : 'off'})`);
   console.log(`  pushed           ${lineCount.toLocaleString('en-US')} lines, ${fmt(mb(rawBytes))} MiB raw, ${bodies.length} requests`);
   console.log(`  push throughput  ${fmt(lineCount / pushSeconds, 0)} lines/s, ${fmt(mb(rawBytes) / pushSeconds)} MiB/s`);
   console.log(`  flush            ${fmt(flushSeconds, 2)} s`);

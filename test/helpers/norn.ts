@@ -87,9 +87,12 @@ export interface NornProcess {
 }
 
 /** Runs `norn run ARGS` from the build as a child process and waits until /ready says 200. */
-export async function spawnNorn(args: readonly string[], options: { readyTimeoutMs?: number; waitReady?: boolean } = {}): Promise<NornProcess> {
+export async function spawnNorn(
+  args: readonly string[],
+  options: { readyTimeoutMs?: number; waitReady?: boolean; nodeArgs?: readonly string[] } = {},
+): Promise<NornProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [NORN_BIN, 'run', '--http-host', '127.0.0.1', '--http-port', String(port), ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), NORN_BIN, 'run', '--http-host', '127.0.0.1', '--http-port', String(port), ...args], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
