@@ -28,6 +28,10 @@ import type { RingWatcher } from '../ring/ring-watcher.js';
 import { selectStoredLogs, selectStoredSamples, storedSeries, type ChunkSource } from '../query/store-source.js';
 import type { QueryService, TimeRange } from './api.js';
 import { ValidationError } from './validation.js';
+import { fanOut } from './fan-out.js';
+
+/** How long a query waits for the last ingesters once enough of them answered. */
+const STRAGGLER_GRACE_MS = 1_000;
 
 export interface QuerierDeps {
   readonly bus: Bus;
@@ -147,28 +151,29 @@ export class ClusterQuerier implements Querier, QueryService {
     const rf = this.deps.ring.ring.replicationFactor;
     const tolerated = Math.max(0, rf - quorumFor(rf));
     const timeoutMs = this.deps.config.ingesterQueryTimeoutMs;
-    const results = await Promise.allSettled(
-      members.map(async (member) => {
+    const result = await fanOut(
+      members.map((member) => async () => {
         const frames: IngesterQueryFrame[] = [];
         for await (const frame of this.deps.bus.requestStream<IngesterQueryFrame>(subjects.ingesterQuery(member.id), request, { timeoutMs })) {
           frames.push(frame);
         }
         return frames;
       }),
+      tolerated,
+      STRAGGLER_GRACE_MS,
     );
-    const frames: IngesterQueryFrame[] = [];
-    const failures: unknown[] = [];
-    results.forEach((result, index) => {
-      if (result.status === 'fulfilled') frames.push(...result.value);
-      else {
-        failures.push(result.reason);
-        this.deps.logger.warn({ err: result.reason, ingester: members[index]!.id }, 'ingester query failed');
-      }
-    });
-    if (failures.length > tolerated) {
-      const reason = failures[0] instanceof Error ? failures[0].message : String(failures[0]);
-      throw new QueryError(`${failures.length} ingesters failed to answer (at most ${tolerated} may): ${reason}`, { cause: failures[0] });
+    for (const { index, error } of result.failures) {
+      this.deps.logger.warn({ err: error, ingester: members[index]!.id }, 'ingester query failed');
     }
+    for (const index of result.abandoned) {
+      this.deps.logger.warn({ ingester: members[index]!.id }, 'ingester query too slow: answered without it');
+    }
+    if (result.failures.length > tolerated) {
+      const first = result.failures[0]!.error;
+      const reason = first instanceof Error ? first.message : String(first);
+      throw new QueryError(`${result.failures.length} ingesters failed to answer (at most ${tolerated} may): ${reason}`, { cause: first });
+    }
+    const frames = result.answers.flat();
     if (stats !== undefined) {
       for (const frame of frames) addStats(stats, frame.stats);
     }
