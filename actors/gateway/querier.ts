@@ -77,22 +77,19 @@ export class ClusterQuerier implements Querier, QueryService {
     return this.engine.query(params, this);
   }
 
+  /** Ingesters answer while the store is scanned; the engine merges both, keeping only its result. */
   async *selectLogs(params: SelectLogsParams, stats: QueryStats): AsyncIterable<StreamResult> {
-    const [fromIngesters, fromStore] = await Promise.all([
-      this.askIngesters({ kind: 'logs', params }, stats),
-      selectStoredLogs(this.deps.store, params, stats),
-    ]);
-    for (const frame of fromIngesters) yield* frame.streams ?? [];
-    yield* fromStore;
+    const fromIngesters = this.askIngesters({ kind: 'logs', params }, stats);
+    fromIngesters.catch(() => undefined);
+    yield* selectStoredLogs(this.deps.store, params, stats);
+    for (const frame of await fromIngesters) yield* frame.streams ?? [];
   }
 
   async *selectSamples(params: SelectSamplesParams, stats: QueryStats): AsyncIterable<SampleSeries> {
-    const [fromIngesters, fromStore] = await Promise.all([
-      this.askIngesters({ kind: 'samples', params }, stats),
-      selectStoredSamples(this.deps.store, params, stats),
-    ]);
-    for (const frame of fromIngesters) yield* frame.samples ?? [];
-    yield* fromStore;
+    const fromIngesters = this.askIngesters({ kind: 'samples', params }, stats);
+    fromIngesters.catch(() => undefined);
+    yield* selectStoredSamples(this.deps.store, params, stats);
+    for (const frame of await fromIngesters) yield* frame.samples ?? [];
   }
 
   /** Label and series lookups cover at most the max query length, ending at the range's end. */

@@ -27,51 +27,76 @@ export interface ChunkSource {
   labelValues(tenant: string, name: string, from: bigint, through: bigint): Promise<string[]>;
 }
 
-/** Fetches every chunk of the matching streams that overlaps [start, end), at most `parallel` at once. */
-async function loadStreams(
+/**
+ * Chunks fetched and scanned together. The engine keeps only the query's result between
+ * groups, so memory follows this bound and the result, not the bytes the query scans.
+ */
+const CHUNKS_PER_GROUP = 32;
+const PARALLEL_FETCHES = 8;
+
+/** Streams in groups of about CHUNKS_PER_GROUP overlapping chunks; a stream is never split. */
+function* groupsOf(streams: readonly StoredStream[], start: bigint, end: bigint): Generator<StoredStream[]> {
+  let group: StoredStream[] = [];
+  let chunks = 0;
+  for (const stream of streams) {
+    const refs = stream.chunks.filter((ref) => ref.through >= start && ref.from < end);
+    if (refs.length === 0) continue;
+    if (group.length > 0 && chunks + refs.length > CHUNKS_PER_GROUP) {
+      yield group;
+      group = [];
+      chunks = 0;
+    }
+    group.push({ labels: stream.labels, chunks: refs });
+    chunks += refs.length;
+  }
+  if (group.length > 0) yield group;
+}
+
+/** The matching streams, a group at a time, each group's chunks fetched in parallel. */
+async function* loadGroups(
   source: ChunkSource,
   tenant: string,
   matchers: readonly Matcher[],
   start: bigint,
   end: bigint,
   stats: QueryStats,
-  parallel = 8,
-): Promise<ReadableStream[]> {
+): AsyncGenerator<ReadableStream[]> {
   const streams = await source.streams(tenant, start, end, (labels) => matchesLabels(matchers, labels));
-  const refs: Array<{ stream: number; ref: StoredChunkRef }> = [];
-  streams.forEach((stream, index) => {
-    for (const ref of stream.chunks) if (ref.through >= start && ref.from < end) refs.push({ stream: index, ref });
-  });
-  stats.totalChunksRef += refs.length;
-  const chunks: StoredChunk[][] = streams.map(() => []);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < refs.length) {
-      const { stream, ref } = refs[next++]!;
-      chunks[stream]!.push(await source.fetch(ref));
-      stats.totalChunksDownloaded++;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, refs.length) }, worker));
-  return streams.map((stream, index) => ({
-    labels: stream.labels,
-    entries(from, through, direction, mustContain) {
-      // Replicas may have flushed overlapping chunks of the same stream.
-      return dedupeEntries(mergeChunks(chunks[index]!, { from, through, direction, mustContain: [...mustContain] }));
-    },
-  }));
+  for (const group of groupsOf(streams, start, end)) {
+    const refs = group.flatMap((stream, index) => stream.chunks.map((ref) => ({ stream: index, ref })));
+    stats.totalChunksRef += refs.length;
+    const chunks: StoredChunk[][] = group.map(() => []);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < refs.length) {
+        const { stream, ref } = refs[next++]!;
+        chunks[stream]!.push(await source.fetch(ref));
+        stats.totalChunksDownloaded++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PARALLEL_FETCHES, refs.length) }, worker));
+    yield group.map((stream, index) => ({
+      labels: stream.labels,
+      entries(from, through, direction, mustContain) {
+        // Replicas may have flushed overlapping chunks of the same stream.
+        return dedupeEntries(mergeChunks(chunks[index]!, { from, through, direction, mustContain: [...mustContain] }));
+      },
+    }));
+  }
 }
 
-export async function selectStoredLogs(source: ChunkSource, params: SelectLogsParams, stats: QueryStats): Promise<StreamResult[]> {
+export async function* selectStoredLogs(source: ChunkSource, params: SelectLogsParams, stats: QueryStats): AsyncGenerator<StreamResult> {
   const { matchers } = compileLogSelector(params.selector);
-  const streams = await loadStreams(source, params.tenant, matchers, params.start, params.end, stats);
-  return selectLogs(streams, params, stats);
+  for await (const group of loadGroups(source, params.tenant, matchers, params.start, params.end, stats)) {
+    yield* selectLogs(group, params, stats);
+  }
 }
 
-export async function selectStoredSamples(source: ChunkSource, params: SelectSamplesParams, stats: QueryStats): Promise<SampleSeries[]> {
+export async function* selectStoredSamples(source: ChunkSource, params: SelectSamplesParams, stats: QueryStats): AsyncGenerator<SampleSeries> {
   const { matchers } = compileSampleExpr(params.expr);
-  const streams = await loadStreams(source, params.tenant, matchers, params.start, params.end, stats);
-  return selectSamples(streams, params, stats);
+  for await (const group of loadGroups(source, params.tenant, matchers, params.start, params.end, stats)) {
+    yield* selectSamples(group, params, stats);
+  }
 }
 
 export async function storedSeries(

@@ -1,6 +1,11 @@
 // An ingester's own entry in the ring bucket. Every write is a compare-and-swap on the key's
 // revision, so two processes that think they are the same ingester cannot silently overwrite
 // each other: the loser re-reads and decides.
+//
+// Every write, a heartbeat included, writes the latest state asked for (`desired`), built when
+// the write reaches the store rather than when it was asked for. A heartbeat queued behind a
+// state change therefore cannot put the older state back, and a state change whose own write
+// failed (the bus was down) reaches the ring with the next heartbeat instead of never.
 
 import type { KvStore } from '../../bus/bus.js';
 import { KvConflictError } from '../../bus/errors.js';
@@ -15,7 +20,12 @@ export interface RegistrationOptions {
 
 export class RingRegistration {
   private revision: number | undefined;
+  /** What the store holds, as of our last successful write. */
   private member: RingMember;
+  /** What the store should hold: the latest state and tokens asked for. */
+  private desired: RingMember;
+  /** After remove(), nothing may write the key again (a late heartbeat would bring it back). */
+  private removed = false;
   private readonly now: () => number;
   private writing: Promise<void> = Promise.resolve();
   /** The entry a previous run of this ingester left, as found by our first write. */
@@ -37,6 +47,7 @@ export class RingRegistration {
       registeredMs: now,
       ...(options.addr !== undefined ? { addr: options.addr } : {}),
     };
+    this.desired = this.member;
   }
 
   get current(): RingMember {
@@ -53,24 +64,29 @@ export class RingRegistration {
     return this.inherited;
   }
 
-  setState(state: MemberState, tokens: readonly number[] = this.member.tokens): Promise<void> {
-    return this.write({ ...this.member, state, tokens, heartbeatMs: this.now() });
+  setState(state: MemberState, tokens: readonly number[] = this.desired.tokens): Promise<void> {
+    this.desired = { ...this.desired, state, tokens };
+    return this.write();
   }
 
   heartbeat(): Promise<void> {
-    return this.write({ ...this.member, heartbeatMs: this.now() });
+    return this.write();
   }
 
-  /** Removes the key: the member has LEFT. */
-  async remove(): Promise<void> {
-    await this.writing;
-    await this.store.delete(this.member.id);
-    this.revision = undefined;
+  /** Removes the key: the member has LEFT. Later writes do nothing. */
+  remove(): Promise<void> {
+    this.removed = true;
+    const attempt = this.writing.then(async () => {
+      await this.store.delete(this.member.id);
+      this.revision = undefined;
+    });
+    this.writing = attempt.catch(() => undefined);
+    return attempt;
   }
 
-  /** Writes are serialised so revisions advance in order. */
-  private write(next: RingMember): Promise<void> {
-    const attempt = this.writing.then(() => this.casWrite(next));
+  /** Writes are serialised so revisions advance in order; each writes `desired` as it is then. */
+  private write(): Promise<void> {
+    const attempt = this.writing.then(() => (this.removed ? undefined : this.casWrite({ ...this.desired, heartbeatMs: this.now() })));
     this.writing = attempt.catch(() => undefined);
     return attempt;
   }
