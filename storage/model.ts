@@ -25,8 +25,6 @@ export interface Stream {
   readonly entries: Entry[];
 }
 
-export const EMPTY_LABELS: Labels = Object.freeze([]) as Labels;
-
 export function sortLabels(labels: Iterable<Label>): Labels {
   return [...labels].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
@@ -87,14 +85,6 @@ export function goQuote(value: string): string {
   return out + '"';
 }
 
-export function labelsEqual(a: Labels, b: Labels): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i]!.name !== b[i]!.name || a[i]!.value !== b[i]!.value) return false;
-  }
-  return true;
-}
-
 const FNV64_OFFSET = 0xcbf29ce484222325n;
 const FNV64_PRIME = 0x100000001b3n;
 const MASK64 = 0xffffffffffffffffn;
@@ -115,10 +105,6 @@ export function fingerprint(labelString: string): string {
 /** Nanoseconds <-> milliseconds helpers; ms values stay exact as JS numbers. */
 export const NS_PER_MS = 1_000_000n;
 export const NS_PER_SECOND = 1_000_000_000n;
-
-export function msToNs(ms: number): bigint {
-  return BigInt(Math.trunc(ms)) * NS_PER_MS;
-}
 
 export function nsToMs(ns: bigint): number {
   return Number(ns / NS_PER_MS);

@@ -2,14 +2,11 @@
 // where to send the request, instead of a silent failure.
 
 import type { PushService, QueryService } from './api.js';
+import { StatusError } from '../errors.js';
 
-export class NotServedError extends Error {
-  readonly code = 'NOT_SERVED';
-  readonly status = 404;
-
+export class NotServedError extends StatusError {
   constructor() {
-    super('this process runs the ingester target only: send pushes and queries to a gateway');
-    this.name = 'NotServedError';
+    super('NOT_SERVED', 404, 'this process runs the ingester target only: send pushes and queries to a gateway');
   }
 }
 

@@ -29,6 +29,7 @@ import { selectStoredLogs, selectStoredSamples, storedSeries, type ChunkSource }
 import type { QueryService, TimeRange } from './api.js';
 import { ValidationError } from './validation.js';
 import { fanOut } from './fan-out.js';
+import { StatusError } from '../errors.js';
 
 /** How long a query waits for the last ingesters once enough of them answered. */
 const STRAGGLER_GRACE_MS = 1_000;
@@ -43,13 +44,9 @@ export interface QuerierDeps {
   readonly now?: () => number;
 }
 
-export class QueryError extends Error {
-  readonly code = 'QUERY_INGESTERS_UNAVAILABLE';
-  readonly status = 503;
-
+export class QueryError extends StatusError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'QueryError';
+    super('QUERY_INGESTERS_UNAVAILABLE', 503, message, options);
   }
 }
 

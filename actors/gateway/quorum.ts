@@ -2,20 +2,18 @@
 // successes it needs; each replica gets its items in as few requests as fit the size budget.
 // Resolves when every item has its quorum, rejects as soon as any item cannot reach it.
 
+import { StatusError } from '../errors.js';
+
 export interface ReplicatedItem<T> {
   readonly value: T;
   readonly replicas: readonly string[];
   readonly quorum: number;
 }
 
-export class QuorumError extends Error {
-  readonly code = 'QUORUM_FAILED';
-  /** Loki answers a failed replication with a 500; clients retry. */
-  readonly status = 500;
-
+/** Loki answers a failed replication with a 500; clients retry. */
+export class QuorumError extends StatusError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'QuorumError';
+    super('QUORUM_FAILED', 500, message, options);
   }
 }
 

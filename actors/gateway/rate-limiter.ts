@@ -1,13 +1,11 @@
 // Per-tenant ingestion rate limit: a token bucket of bytes, refilled at the configured rate up
 // to the burst size. Local to each gateway, as Loki's "local" strategy.
 
-export class RateLimitError extends Error {
-  readonly code = 'RATE_LIMITED';
-  readonly status = 429;
+import { StatusError } from '../errors.js';
 
+export class RateLimitError extends StatusError {
   constructor(message: string) {
-    super(message);
-    this.name = 'RateLimitError';
+    super('RATE_LIMITED', 429, message);
   }
 }
 

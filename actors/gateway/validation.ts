@@ -5,14 +5,11 @@ import { parseLabels } from '../../logql/index.js';
 import { labelsFromRecord, labelsToString, type Entry, type Labels } from '../../storage/model.js';
 import type { LimitsConfig } from '../config.js';
 import { formatNs } from '../ingester/stream.js';
+import { StatusError } from '../errors.js';
 
-export class ValidationError extends Error {
-  readonly code = 'VALIDATION';
-  readonly status = 400;
-
+export class ValidationError extends StatusError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ValidationError';
+    super('VALIDATION', 400, message);
   }
 }
 

@@ -18,6 +18,7 @@ import type {
 import { answerQuery } from './query.js';
 import { TenantStreams } from './tenant-streams.js';
 import type { IngesterStream } from './stream.js';
+import { StatusError } from '../errors.js';
 
 /** Durable log of accepted pushes; the ingester writes to it before it acknowledges. */
 export interface PushLog {
@@ -36,14 +37,9 @@ export interface IngesterDeps {
   readonly now?: () => number;
 }
 
-export class IngesterError extends Error {
-  constructor(
-    readonly code: 'INGESTER_NOT_WRITABLE' | 'INGESTER_STOPPED',
-    message: string,
-    readonly status = 503,
-  ) {
-    super(message);
-    this.name = 'IngesterError';
+export class IngesterError extends StatusError {
+  constructor(code: 'INGESTER_NOT_WRITABLE' | 'INGESTER_STOPPED', message: string) {
+    super(code, 503, message);
   }
 }
 

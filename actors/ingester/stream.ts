@@ -75,11 +75,6 @@ export class IngesterStream {
     return { appended, bytes, error };
   }
 
-  /** Restores an entry from the WAL or a handoff: same rules, no rejection reporting. */
-  replay(entry: Entry, nowMs: number): void {
-    this.append([entry], nowMs);
-  }
-
   /** Chunks due for a flush now, closing each one it returns. */
   dueForFlush(nowMs: number, force: boolean): Array<{ slot: ChunkSlot; reason: FlushReason }> {
     const due: Array<{ slot: ChunkSlot; reason: FlushReason }> = [];

@@ -53,11 +53,6 @@ export class TenantStreams {
     return { appended, bytes, createdStreams, errors };
   }
 
-  /** The stream for a label set, created when missing (WAL replay and handoff use this). */
-  streamFor(labelString: string, labels: Labels): IngesterStream {
-    return this.streams.get(labelString) ?? this.create(labelString, labels);
-  }
-
   /** Forgets streams whose chunks are all flushed and retired. */
   dropEmpty(): number {
     let dropped = 0;

@@ -2,6 +2,7 @@
 // Readers (gateways) rebuild it whenever the ring KV bucket changes.
 
 import { isHealthy, quorumFor, stateAllows, type RingMember, type RingOperation } from './model.js';
+import { StatusError } from '../errors.js';
 
 export interface RingOptions {
   readonly replicationFactor: number;
@@ -19,14 +20,10 @@ export interface ReplicationSet {
   readonly maxFailures: number;
 }
 
-export class RingError extends Error {
-  readonly code = 'RING_QUORUM_UNAVAILABLE';
-  /** Loki answers this with a 500: the client retries. */
-  readonly status = 500;
-
+/** Too few live replicas: Loki answers this with a 500 and the client retries. */
+export class RingError extends StatusError {
   constructor(message: string) {
-    super(message);
-    this.name = 'RingError';
+    super('RING_QUORUM_UNAVAILABLE', 500, message);
   }
 }
 
