@@ -42,7 +42,11 @@ export async function startNorn(input: NornConfig, logger: Logger): Promise<Runn
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
-  const bus: Bus = config.nats !== undefined ? await connectNatsBus({ servers: config.nats, name: `norn-${config.id}`, logger }) : new MemoryBus();
+  // One process, one bus: actors never mutate what they send, so payloads need no copying.
+  const bus: Bus =
+    config.nats !== undefined
+      ? await connectNatsBus({ servers: config.nats, name: `norn-${config.id}`, logger })
+      : new MemoryBus({ copyPayloads: false });
   const storage: OpenStorage = await openStorage(config, logger);
   const ringStore = (await bus.kv(subjects.ringBucket)) as KvStore<RingMember>;
   const ring = new RingWatcher(ringStore, {

@@ -8,8 +8,19 @@ import type { ThrownErrorInfo } from './handler-result.js';
 import { MemoryKvBucket } from './memory-kv.js';
 import { subjectMatches } from './subject-match.js';
 
+/**
+ * A value handed over as it is, without encoding: what a MemoryBus with `copyPayloads: false`
+ * sends. Receivers share the object, so it must not be mutated after sending.
+ */
+export class SharedValue {
+  constructor(readonly value: unknown) {}
+}
+
+/** Encoded bytes (the default, as on the wire) or a shared value. */
+export type Payload = Uint8Array | SharedValue;
+
 export type ReplyOutcome =
-  | { readonly kind: 'value'; readonly payload: Uint8Array }
+  | { readonly kind: 'value'; readonly payload: Payload }
   | { readonly kind: 'error'; readonly error: ThrownErrorInfo }
   | { readonly kind: 'stream'; readonly items: AsyncIterator<unknown> };
 
@@ -21,7 +32,7 @@ export interface ReplyPort {
 
 export interface BrokerMessage {
   readonly subject: string;
-  readonly payload: Uint8Array;
+  readonly payload: Payload;
   readonly reply?: ReplyPort;
 }
 
@@ -64,7 +75,7 @@ export class MemoryBroker {
   }
 
   /** Hands the message to its receivers (later, in a microtask); returns how many there are. */
-  route(subject: string, payload: Uint8Array, reply?: ReplyPort): number {
+  route(subject: string, payload: Payload, reply?: ReplyPort): number {
     const route = this.routeFor(subject);
     const receivers = [...route.plain];
     for (const [queue, members] of route.groups) {
@@ -74,7 +85,8 @@ export class MemoryBroker {
     }
     receivers.forEach((receiver, index) => {
       // Each receiver decodes its own copy, so no two of them share a byte of a Uint8Array.
-      const message: BrokerMessage = { subject, payload: index === 0 ? payload : payload.slice(), reply };
+      const copy = index === 0 || payload instanceof SharedValue ? payload : payload.slice();
+      const message: BrokerMessage = { subject, payload: copy, reply };
       queueMicrotask(() => receiver.deliver(message));
     });
     return receivers.length;

@@ -1,6 +1,9 @@
 // The in-process transport: the embedded default for `--target all`. It keeps NATS's semantics
-// (wildcards, queue groups, no-responders, timeouts) and sends every payload through the codec,
-// so code that works here works on the wire: no shared mutable objects, the same payload errors.
+// (wildcards, queue groups, no-responders, timeouts) and by default sends every payload through
+// the codec, so code that works here works on the wire: no shared mutable objects, the same
+// payload errors. A single process whose actors never mutate what they send may turn the copy
+// off (`copyPayloads: false`) and save an encode and a decode per message; the contract suite
+// runs both ways.
 
 import type {
   Bus,
@@ -18,7 +21,7 @@ import { BusError, BusTimeoutError, NoRespondersError } from './errors.js';
 import { closeQuietly, describeThrown, isAsyncIterable, toRemoteError, unexpectedStream } from './handler-result.js';
 import { assertBucketName } from './kv-names.js';
 import { silentLogger, type BusLogger } from './logger.js';
-import { MemoryBroker, type BrokerMessage, type ReplyOutcome, type ReplyPort } from './memory-broker.js';
+import { MemoryBroker, SharedValue, type BrokerMessage, type Payload, type ReplyOutcome, type ReplyPort } from './memory-broker.js';
 import { MemoryKvStore } from './memory-kv.js';
 import { assertValidSubject } from './subject-match.js';
 
@@ -28,6 +31,8 @@ export interface MemoryBusOptions {
   readonly logger?: BusLogger;
   /** How long `close()` waits for running handlers and unfinished streams (default 10 s). */
   readonly closeTimeoutMs?: number;
+  /** Encode and decode every payload, as the wire does (default true). */
+  readonly copyPayloads?: boolean;
 }
 
 const TIMED_OUT = Symbol('timed out');
@@ -37,6 +42,7 @@ export class MemoryBus implements Bus {
   readonly maxPayloadBytes: number;
   private readonly logger: BusLogger;
   private readonly closeTimeoutMs: number;
+  private readonly copyPayloads: boolean;
   private closed = false;
   private readonly subscriptions = new Set<Subscription>();
   private readonly watches = new Set<KvWatch>();
@@ -47,6 +53,15 @@ export class MemoryBus implements Bus {
     this.maxPayloadBytes = this.broker.maxPayloadBytes;
     this.logger = options.logger ?? silentLogger;
     this.closeTimeoutMs = options.closeTimeoutMs ?? 10_000;
+    this.copyPayloads = options.copyPayloads ?? true;
+  }
+
+  private pack(value: unknown): Payload {
+    return this.copyPayloads ? encode(value, this.maxPayloadBytes) : new SharedValue(value);
+  }
+
+  private unpack<T>(payload: Payload): T {
+    return (payload instanceof SharedValue ? payload.value : decode<T>(payload)) as T;
   }
 
   get connected(): boolean {
@@ -56,7 +71,7 @@ export class MemoryBus implements Bus {
   publish(subject: string, data: unknown): void {
     this.ensureOpen();
     assertValidSubject(subject, { wildcards: false });
-    this.broker.route(subject, encode(data, this.maxPayloadBytes));
+    this.broker.route(subject, this.pack(data));
   }
 
   subscribe<T = unknown>(
@@ -66,7 +81,7 @@ export class MemoryBus implements Bus {
   ): Subscription {
     return this.register(subject, options, (message) => {
       try {
-        handler({ subject: message.subject, data: decode<T>(message.payload) });
+        handler({ subject: message.subject, data: this.unpack<T>(message.payload) });
       } catch (error) {
         this.logger.error({ err: error, subject: message.subject }, 'bus subscriber failed');
       }
@@ -87,7 +102,7 @@ export class MemoryBus implements Bus {
 
   async request<Res = unknown>(subject: string, data: unknown, options: RequestOptions): Promise<Res> {
     const outcome = await this.exchange(subject, data, false, options.timeoutMs);
-    if (outcome.kind === 'value') return decode<Res>(outcome.payload);
+    if (outcome.kind === 'value') return this.unpack<Res>(outcome.payload);
     if (outcome.kind === 'error') throw toRemoteError(subject, outcome.error);
     void closeQuietly(outcome.items);
     throw toRemoteError(subject, unexpectedStream(subject));
@@ -97,7 +112,7 @@ export class MemoryBus implements Bus {
     const { timeoutMs } = options;
     const outcome = await this.exchange(subject, data, true, timeoutMs);
     if (outcome.kind === 'value') {
-      yield decode<Res>(outcome.payload);
+      yield this.unpack<Res>(outcome.payload);
       return;
     }
     if (outcome.kind === 'error') throw toRemoteError(subject, outcome.error);
@@ -117,13 +132,13 @@ export class MemoryBus implements Bus {
           finished = true;
           return;
         }
-        let payload: Uint8Array;
+        let payload: Payload;
         try {
-          payload = encode(step.value, this.maxPayloadBytes);
+          payload = this.pack(step.value);
         } catch (error) {
           throw toRemoteError(subject, describeThrown(error)); // as the sending side would report it
         }
-        yield decode<Res>(payload);
+        yield this.unpack<Res>(payload);
       }
     } finally {
       if (!finished) void closeQuietly(items);
@@ -188,7 +203,7 @@ export class MemoryBus implements Bus {
   private async exchange(subject: string, data: unknown, wantsStream: boolean, timeoutMs: number): Promise<ReplyOutcome> {
     this.ensureOpen();
     assertValidSubject(subject, { wildcards: false });
-    const payload = encode(data, this.maxPayloadBytes);
+    const payload = this.pack(data);
     return new Promise<ReplyOutcome>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {
@@ -219,7 +234,7 @@ export class MemoryBus implements Bus {
     const { reply } = message;
     let result: unknown;
     try {
-      result = await handler(decode(message.payload), message.subject);
+      result = await handler(this.unpack(message.payload), message.subject);
     } catch (error) {
       this.logger.debug({ err: error, subject: message.subject }, 'bus handler failed');
       reply?.send({ kind: 'error', error: describeThrown(error) });
@@ -238,7 +253,7 @@ export class MemoryBus implements Bus {
     }
     if (reply === undefined) return;
     try {
-      reply.send({ kind: 'value', payload: encode(result, this.maxPayloadBytes) });
+      reply.send({ kind: 'value', payload: this.pack(result) });
     } catch (error) {
       reply.send({ kind: 'error', error: describeThrown(error) });
     }
