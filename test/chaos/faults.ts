@@ -1,0 +1,224 @@
+// The faults a chaos run applies, one at a time. Each one breaks something and heals it before
+// it returns: a killed ingester is restarted, a paused one resumed, a stopped server started
+// again. `blast` says how much of the cluster a fault takes away, which is what the write
+// availability during it should be compared with.
+
+import type { ChaosCluster } from './cluster.js';
+import { sleep, type SeededRandom } from './random.js';
+
+export const FAULT_KINDS = ['kill', 'pause', 'leave', 'handoff', 'handoff-crash', 'rolling-restart', 'nats-restart', 's3-outage', 'kill-all'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** What a fault takes away while it lasts. */
+export type Blast = 'one-ingester' | 'all-ingesters' | 'bus' | 'storage';
+
+export interface FaultTimings {
+  /** How long a killed ingester stays down before its restart. */
+  readonly killDownMs: number;
+  readonly pauseMinMs: number;
+  readonly pauseMaxMs: number;
+  readonly natsDownMs: number;
+  readonly s3OutageMs: number;
+  /** How long a newcomer waits in PENDING for a handoff before it joins on its own. */
+  readonly newcomerJoinAfter: string;
+}
+
+export const DEFAULT_FAULT_TIMINGS: FaultTimings = {
+  killDownMs: 2_000,
+  pauseMinMs: 3_000,
+  pauseMaxMs: 6_000,
+  natsDownMs: 2_000,
+  s3OutageMs: 30_000,
+  newcomerJoinAfter: '20s',
+};
+
+export interface FaultContext {
+  readonly cluster: ChaosCluster;
+  readonly random: SeededRandom;
+  readonly timings: FaultTimings;
+}
+
+export interface FaultOutcome {
+  readonly target: string;
+  readonly note?: string;
+}
+
+export interface FaultSpec {
+  readonly kind: FaultKind;
+  readonly blast: Blast;
+  readonly description: string;
+  /** Roughly how long the fault takes to apply and heal, so a run does not start one it cannot finish. */
+  estimateMs(timings: FaultTimings, ingesters: number): number;
+  run(context: FaultContext): Promise<FaultOutcome>;
+}
+
+const someIngester = ({ cluster, random }: FaultContext): string => random.pick(cluster.runningIds());
+
+export const FAULTS: Record<FaultKind, FaultSpec> = {
+  kill: {
+    kind: 'kill',
+    blast: 'one-ingester',
+    description: 'kill -9 of a random ingester, restarted after a moment (WAL replay)',
+    estimateMs: (t) => t.killDownMs + 3_000,
+    async run(context) {
+      const victim = someIngester(context);
+      await context.cluster.kill(victim);
+      await sleep(context.timings.killDownMs);
+      await context.cluster.startIngester(victim);
+      return { target: victim };
+    },
+  },
+  pause: {
+    kind: 'pause',
+    blast: 'one-ingester',
+    description: 'SIGSTOP of a random ingester for a few seconds, then SIGCONT',
+    estimateMs: (t) => t.pauseMaxMs,
+    async run(context) {
+      const victim = someIngester(context);
+      const pauseMs = context.random.int(context.timings.pauseMinMs, context.timings.pauseMaxMs);
+      context.cluster.pause(victim);
+      try {
+        await sleep(pauseMs);
+      } finally {
+        context.cluster.resume(victim);
+      }
+      return { target: victim, note: `paused ${(pauseMs / 1000).toFixed(1)} s` };
+    },
+  },
+  leave: {
+    kind: 'leave',
+    blast: 'one-ingester',
+    description: 'graceful leave (SIGTERM) with no PENDING ingester: flush, leave, rejoin',
+    estimateMs: () => 6_000,
+    async run(context) {
+      const victim = someIngester(context);
+      const clean = await context.cluster.leave(victim);
+      await context.cluster.startIngester(victim);
+      return { target: victim, note: clean ? 'flushed, left, rejoined' : 'leave was not clean' };
+    },
+  },
+  handoff: {
+    kind: 'handoff',
+    blast: 'one-ingester',
+    description: 'graceful leave (SIGTERM) with a PENDING newcomer: chunks and tokens handed off',
+    estimateMs: () => 4_000,
+    async run(context) {
+      const { cluster, random, timings } = context;
+      const idle = cluster.idleIds();
+      if (idle.length === 0) throw new Error('no spare ingester id for a newcomer');
+      const newcomer = random.pick(idle);
+      const victim = someIngester(context);
+      await cluster.startIngester(newcomer, { joinAfter: timings.newcomerJoinAfter, waitReady: false });
+      const pending = await cluster.waitForRing((members) => members.some((m) => m.id === newcomer && m.state === 'PENDING'), 30_000);
+      const clean = await cluster.leave(victim);
+      await cluster.waitForRing((members) => members.some((m) => m.id === newcomer && m.state === 'ACTIVE' && m.healthy), 30_000);
+      const batches = await handoffBatchesReceived(cluster, newcomer);
+      const parts = [
+        pending ? undefined : 'newcomer was never seen PENDING',
+        clean ? undefined : 'leave was not clean',
+        batches > 0 ? `${batches} batches handed over` : 'no handoff: the newcomer joined on its own',
+      ].filter((part) => part !== undefined);
+      return { target: `${victim} -> ${newcomer}`, note: parts.join('; ') };
+    },
+  },
+  'handoff-crash': {
+    kind: 'handoff-crash',
+    blast: 'one-ingester',
+    description: 'graceful leave with a PENDING newcomer that is killed -9 during or just after the handoff, then restarted',
+    estimateMs: () => 8_000,
+    async run(context) {
+      const { cluster, random, timings } = context;
+      const idle = cluster.idleIds();
+      if (idle.length === 0) throw new Error('no spare ingester id for a newcomer');
+      const newcomer = random.pick(idle);
+      const victim = someIngester(context);
+      await cluster.startIngester(newcomer, { joinAfter: timings.newcomerJoinAfter, waitReady: false });
+      await cluster.waitForRing((members) => members.some((m) => m.id === newcomer && m.state === 'PENDING'), 30_000);
+      const leaving = cluster.leave(victim);
+      // The leaver finds the newcomer within milliseconds and a handoff takes about 100 ms:
+      // this kill lands before, during or just after it.
+      const delayMs = random.int(0, 250);
+      await sleep(delayMs);
+      await cluster.kill(newcomer);
+      const clean = await leaving;
+      // The newcomer comes back (replaying the part it had logged) and joins in the victim's place.
+      await cluster.startIngester(newcomer);
+      return { target: `${victim} -> ${newcomer}`, note: `newcomer killed after ${delayMs} ms${clean ? '' : '; leave was not clean'}` };
+    },
+  },
+  'rolling-restart': {
+    kind: 'rolling-restart',
+    blast: 'one-ingester',
+    description: 'graceful restart of every ingester, one after another',
+    estimateMs: (_t, ingesters) => 6_000 * ingesters,
+    async run({ cluster }) {
+      const ids = cluster.runningIds();
+      for (const id of ids) {
+        await cluster.leave(id);
+        await cluster.startIngester(id);
+        await cluster.waitForSteadyRing(Date.now());
+      }
+      return { target: ids.join(', ') };
+    },
+  },
+  'nats-restart': {
+    kind: 'nats-restart',
+    blast: 'bus',
+    description: 'nats-server stopped and started again on the same port and store',
+    estimateMs: (t) => t.natsDownMs + 1_000,
+    async run({ cluster, timings }) {
+      await cluster.nats.stop();
+      await sleep(timings.natsDownMs);
+      await cluster.nats.restart();
+      return { target: 'nats-server', note: `down ${(timings.natsDownMs / 1000).toFixed(0)} s` };
+    },
+  },
+  's3-outage': {
+    kind: 's3-outage',
+    blast: 'storage',
+    description: 'the S3 server process killed, restarted on the same port and directory later',
+    estimateMs: (t) => t.s3OutageMs + 1_000,
+    async run({ cluster, timings }) {
+      await cluster.s3.kill('SIGKILL');
+      await sleep(timings.s3OutageMs);
+      await cluster.s3.restart();
+      return { target: 's3', note: `down ${(timings.s3OutageMs / 1000).toFixed(0)} s` };
+    },
+  },
+  'kill-all': {
+    kind: 'kill-all',
+    blast: 'all-ingesters',
+    description: 'kill -9 of every ingester at once, then all restarted (WAL replay)',
+    estimateMs: (t) => t.killDownMs + 4_000,
+    async run({ cluster, timings }) {
+      const ids = cluster.runningIds();
+      await Promise.all(ids.map((id) => cluster.kill(id)));
+      await sleep(timings.killDownMs);
+      await Promise.all(ids.map((id) => cluster.startIngester(id)));
+      return { target: ids.join(', ') };
+    },
+  },
+};
+
+export function parseFaultKinds(text: string): FaultKind[] {
+  if (text === 'all') return [...FAULT_KINDS];
+  const kinds = text.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  for (const kind of kinds) {
+    if (!(FAULT_KINDS as readonly string[]).includes(kind)) {
+      throw new Error(`unknown fault "${kind}"; known: ${FAULT_KINDS.join(', ')}`);
+    }
+  }
+  return kinds as FaultKind[];
+}
+
+async function handoffBatchesReceived(cluster: ChaosCluster, id: string): Promise<number> {
+  const process = cluster.process(id);
+  if (process === undefined) return 0;
+  try {
+    const text = await (await fetch(`${process.url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+    const match = /norn_ingester_handoff_batches_total\{direction="received"\} (\d+)/.exec(text);
+    return match === null ? 0 : Number(match[1]);
+  } catch {
+    return 0;
+  }
+}
