@@ -20,7 +20,7 @@ const option = (name: string, fallback: number): number => {
   return at >= 0 ? Number(args[at + 1]) : fallback;
 };
 const COPIES = option('copies', 20);
-const IN_FLIGHT = option('in-flight', 4);
+const IN_FLIGHT = option('in-flight', 8);
 const WAL = !args.includes('--no-wal');
 /** `--profile DIR`: write a V8 CPU profile of the Norn process there. */
 const PROFILE = args.includes('--profile') ? args[args.indexOf('--profile') + 1] : undefined;
