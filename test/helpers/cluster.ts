@@ -3,6 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { clusterConfigYaml } from './cluster-config.js';
 import { startNatsServer, type NatsServerHandle } from './nats-server.js';
 import { spawnNorn, tempDir, waitForReady, type NornProcess } from './norn.js';
 import { startS3Server, type S3ServerHandle } from './s3-server.js';
@@ -10,8 +11,6 @@ import { startS3Server, type S3ServerHandle } from './s3-server.js';
 export interface ClusterOptions {
   readonly ingesters?: number;
   readonly replicationFactor?: number;
-  /** Extra YAML merged into every process's config file. */
-  readonly extraConfig?: string;
 }
 
 export interface TestCluster {
@@ -26,33 +25,12 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export function clusterConfigYaml(replicationFactor: number, extra = ''): string {
-  return `ring:
-  replication_factor: ${replicationFactor}
-  heartbeat_period: 500ms
-  heartbeat_timeout: 4s
-  join_after: 500ms
-  handoff_wait: 3s
-ingester:
-  flush_check_period: 1s
-  retain_flushed: 30s
-  flush_backoff: 200ms
-  max_flush_backoff: 2s
-distributor:
-  push_timeout: 5s
-querier:
-  ingester_query_timeout: 10s
-storage:
-  index_cache: 0ms
-${extra}`;
-}
-
 export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
   const count = options.ingesters ?? 3;
   const rf = options.replicationFactor ?? 3;
   const root = tempDir('norn-cluster-');
   const configFile = join(root, 'norn.yaml');
-  writeFileSync(configFile, clusterConfigYaml(rf, options.extraConfig));
+  writeFileSync(configFile, clusterConfigYaml(rf));
   const nats = await startNatsServer();
   const s3 = await startS3Server();
   const s3Flags = ['--s3-endpoint', s3.endpoint, '--s3-bucket', s3.bucket, '--s3-access-key', s3.accessKey, '--s3-secret-key', s3.secretKey];
@@ -72,7 +50,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     let file = configFile;
     if (startOptions.joinAfter !== undefined) {
       file = join(root, `${id}-${Date.now()}.yaml`);
-      writeFileSync(file, clusterConfigYaml(rf, options.extraConfig).replace('join_after: 500ms', `join_after: ${startOptions.joinAfter}`));
+      writeFileSync(file, clusterConfigYaml(rf, { joinAfter: startOptions.joinAfter }));
     }
     const process = await spawnNorn(
       ['--config', file, '--target', 'ingester', '--id', id, '--nats', nats.url, '--data-dir', ingesterDataDir(id), ...s3Flags],
