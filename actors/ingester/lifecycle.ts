@@ -7,7 +7,7 @@ import type { Bus } from '../../bus/bus.js';
 import type { RingConfig } from '../config.js';
 import type { RingRegistration } from '../ring/registration.js';
 import type { RingWatcher } from '../ring/ring-watcher.js';
-import { generateTokens } from '../ring/tokens.js';
+import { generateTokens, replaceClashingTokens } from '../ring/tokens.js';
 import { handOff, listenForHandoff } from './handoff.js';
 import type { Ingester } from './ingester.js';
 import { ingesterLifecycle, type LifecycleOps } from './lifecycle-machine.js';
@@ -78,25 +78,32 @@ export class IngesterLifecycle {
       heartbeat: () => registration.heartbeat(),
       claimTokens: async () => {
         const previous = await registration.previous();
-        const taken = new Set<number>();
-        for (const member of ring.ring.members.values()) {
-          if (member.id !== ingester.id) for (const token of member.tokens) taken.add(token);
-        }
+        const takenByOthers = (): Set<number> => {
+          const taken = new Set<number>();
+          for (const member of ring.ring.members.values()) {
+            if (member.id !== ingester.id) for (const token of member.tokens) taken.add(token);
+          }
+          return taken;
+        };
+        const taken = takenByOthers();
         let tokens =
           previous !== undefined && previous.tokens.length === config.tokens && previous.tokens.every((t) => !taken.has(t))
             ? [...previous.tokens]
             : generateTokens(config.tokens, taken);
-        await registration.setState('JOINING', tokens);
-        // Two ingesters joining at once may draw the same token: the one with the larger id redraws.
-        const clash = [...ring.ring.members.values()].some(
-          (member) => member.id < ingester.id && member.tokens.some((token) => tokens.includes(token)),
-        );
-        if (clash) {
-          for (const member of ring.ring.members.values()) for (const token of member.tokens) taken.add(token);
-          tokens = generateTokens(config.tokens, taken);
+        // Two ingesters joining at once may draw the same token. Once the ring shows our own
+        // claim, every claim written before it shows too: any clash seen then is redrawn, until none.
+        for (let round = 0; ; round++) {
           await registration.setState('JOINING', tokens);
+          const claimed = tokens;
+          await ring.waitFor((r) => {
+            const own = r.members.get(ingester.id);
+            return own !== undefined && sameTokens(own.tokens, claimed);
+          }, 30_000);
+          const { tokens: next, replaced } = replaceClashingTokens(tokens, takenByOthers());
+          if (replaced === 0) return tokens;
+          logger.warn({ replaced, round }, 'token collision while joining: redrawing');
+          tokens = next;
         }
-        return tokens;
       },
       listenForHandoff: (events) =>
         listenForHandoff(
@@ -148,4 +155,8 @@ export class IngesterLifecycle {
       unregister: () => registration.remove(),
     };
   }
+}
+
+function sameTokens(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((token, i) => token === b[i]);
 }

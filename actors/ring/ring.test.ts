@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Ring, RingError } from './ring.js';
-import { generateTokens, tokenFor } from './tokens.js';
+import { generateTokens, replaceClashingTokens, tokenFor } from './tokens.js';
 import { quorumFor, type MemberState, type RingMember } from './model.js';
 
 const NOW = 1_700_000_000_000;
@@ -32,6 +32,25 @@ describe('generateTokens', () => {
       expect(token).toBeGreaterThanOrEqual(0);
       expect(token).toBeLessThan(2 ** 32);
     }
+  });
+});
+
+describe('replaceClashingTokens', () => {
+  it('redraws only the tokens another member owns', () => {
+    const ours = [10, 20, 30, 40];
+    const result = replaceClashingTokens(ours, new Set([20, 40, 99]));
+    expect(result.replaced).toBe(2);
+    expect(result.tokens).toHaveLength(4);
+    expect(result.tokens).toContain(10);
+    expect(result.tokens).toContain(30);
+    expect(result.tokens).not.toContain(20);
+    expect(result.tokens).not.toContain(40);
+    expect(new Set(result.tokens).size).toBe(4);
+    expect([...result.tokens].sort((a, b) => a - b)).toEqual(result.tokens);
+  });
+
+  it('keeps tokens that clash with no one', () => {
+    expect(replaceClashingTokens([1, 2, 3], new Set([4]))).toEqual({ tokens: [1, 2, 3], replaced: 0 });
   });
 });
 

@@ -33,3 +33,15 @@ export function generateTokens(count: number, taken: ReadonlySet<number> = new S
   }
   return [...tokens].sort((a, b) => a - b);
 }
+
+/**
+ * Our tokens with every one another member also owns replaced by a fresh draw. Whoever notices a
+ * clash redraws (both may, which is harmless), so a clash seen by only one side still ends.
+ */
+export function replaceClashingTokens(tokens: readonly number[], takenByOthers: ReadonlySet<number>): { tokens: number[]; replaced: number } {
+  const kept = tokens.filter((token) => !takenByOthers.has(token));
+  const replaced = tokens.length - kept.length;
+  if (replaced === 0) return { tokens: [...tokens], replaced };
+  const avoid = new Set([...takenByOthers, ...kept]);
+  return { tokens: [...kept, ...generateTokens(replaced, avoid)].sort((a, b) => a - b), replaced };
+}
