@@ -70,6 +70,11 @@ main().catch((error: unknown) => {
     process.stderr.write(`norn: ${error.message}\n`);
     process.exit(2);
   }
+  const code = (error as { code?: unknown }).code;
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    process.stderr.write(`norn: cannot listen: ${(error as Error).message} (choose another --http-port)\n`);
+    process.exit(1);
+  }
   process.stderr.write(`norn: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

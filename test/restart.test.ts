@@ -68,4 +68,17 @@ describe('restarts', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('--no-such-flag');
   });
+
+  it('says plainly when its port is taken', async () => {
+    const first = await start(['--data-dir', tempDir()]);
+    const { spawnSync } = await import('node:child_process');
+    const { NORN_BIN } = await import('./helpers/norn.js');
+    const second = spawnSync(
+      process.execPath,
+      [NORN_BIN, 'run', '--http-host', '127.0.0.1', '--http-port', String(first.port), '--data-dir', tempDir(), '--log-level', 'silent'],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(second.status).toBe(1);
+    expect(second.stderr).toMatch(/^norn: cannot listen: .*EADDRINUSE.*choose another --http-port/);
+  });
 });

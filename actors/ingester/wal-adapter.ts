@@ -18,7 +18,7 @@ export interface IngesterWal extends PushLog {
 }
 
 export async function openWal(dataDir: string, config: WalConfig, metrics: IngesterMetrics, logger: Logger): Promise<IngesterWal> {
-  const wal = await Wal.open({ dataDir, config, metrics, logger: logger.child({ component: 'wal' }) });
+  const wal = await Wal.open({ dataDir, config, metrics, logger: logger.child({ part: 'wal' }) });
   let checkpointer: PeriodicCheckpointer | undefined;
   let replayedRecords = 0;
   return {
