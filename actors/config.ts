@@ -63,8 +63,6 @@ export interface DistributorConfig {
 
 export interface QuerierConfig {
   readonly ingesterQueryTimeoutMs: number;
-  /** Queries over longer ranges are split into intervals of this length. */
-  readonly splitIntervalMs: number;
 }
 
 export interface WalConfig {
@@ -167,7 +165,7 @@ export function defaultConfig(): NornConfig {
     limits: DEFAULT_LIMITS,
     ring: DEFAULT_RING,
     distributor: { pushTimeoutMs: 10_000 },
-    querier: { ingesterQueryTimeoutMs: 30_000, splitIntervalMs: 0 },
+    querier: { ingesterQueryTimeoutMs: 30_000 },
     wal: DEFAULT_WAL,
   };
 }

@@ -59,7 +59,7 @@ const camel = (key: string): string => key.replace(/_([a-z])/g, (_, c: string) =
 const DURATION_FIELDS = new Set([
   'chunkIdle', 'maxChunkAge', 'flushCheckPeriod', 'retainFlushed', 'flushBackoff', 'maxFlushBackoff',
   'rejectOldSamplesMaxAge', 'creationGracePeriod', 'maxQueryLength', 'heartbeatPeriod', 'heartbeatTimeout',
-  'joinAfter', 'handoffWait', 'pushTimeout', 'ingesterQueryTimeout', 'splitInterval', 'syncInterval',
+  'joinAfter', 'handoffWait', 'pushTimeout', 'ingesterQueryTimeout', 'syncInterval',
   'checkpointInterval', 'indexCache',
 ]);
 const RENAMED: Record<string, string> = {
