@@ -52,6 +52,8 @@ async function start(): Promise<{ host: string; received: Received[]; arrival: (
       labelNames: async () => [],
       labelValues: async () => [],
       series: async () => [],
+      indexStats: async () => ({ streams: 0, chunks: 0, entries: 0, bytes: 0 }),
+      volume: async () => [],
     },
     logger: pino({ level: 'silent' }),
     auth: true,

@@ -2,8 +2,10 @@
 // what can be stitched at the edge: log queries (each stream gains `__tenant_id__`, then the
 // limit applies to the union), label names and values (union), series (with `__tenant_id__`).
 // Metric queries cannot be combined correctly after aggregation, so they must name one tenant.
+// Index stats are summed, and volumes summed per group (then sorted and limited again), as
+// Loki's multi-tenant querier merges them.
 
-import type { QueryService, TimeRange } from '../actors/gateway/api.js';
+import type { IndexStats, QueryService, TimeRange, VolumeGroup, VolumeOptions } from '../actors/gateway/api.js';
 import type { QueryParams, QueryResponse, StreamResult } from '../logql/types.js';
 import { emptyStats } from '../logql/types.js';
 import { sortLabels, type Entry, type Labels } from '../storage/model.js';
@@ -81,4 +83,38 @@ export async function seriesAcrossTenants(
   if (tenants.length === 1) return service.series(tenants[0]!, matchers, range);
   const results = await Promise.all(tenants.map((tenant) => service.series(tenant, matchers, range)));
   return results.flatMap((series, i) => series.map((labels) => ({ ...labels, [TENANT_LABEL]: tenants[i]! })));
+}
+
+export async function indexStatsAcrossTenants(service: QueryService, tenants: readonly string[], query: string, range: TimeRange): Promise<IndexStats> {
+  if (tenants.length === 1) return service.indexStats(tenants[0]!, query, range);
+  const all = await Promise.all(tenants.map((tenant) => service.indexStats(tenant, query, range)));
+  return all.reduce((sum, stats) => ({
+    streams: sum.streams + stats.streams,
+    chunks: sum.chunks + stats.chunks,
+    entries: sum.entries + stats.entries,
+    bytes: sum.bytes + stats.bytes,
+  }));
+}
+
+export async function volumeAcrossTenants(
+  service: QueryService,
+  tenants: readonly string[],
+  query: string,
+  range: TimeRange,
+  options: VolumeOptions,
+): Promise<VolumeGroup[]> {
+  if (tenants.length === 1) return service.volume(tenants[0]!, query, range, options);
+  const merged = new Map<string, { metric: Record<string, string>; bytes: number }>();
+  for (const groups of await Promise.all(tenants.map((tenant) => service.volume(tenant, query, range, options)))) {
+    for (const group of groups) {
+      const key = JSON.stringify(Object.entries(group.metric).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      const known = merged.get(key);
+      if (known === undefined) merged.set(key, { metric: group.metric, bytes: group.bytes });
+      else known.bytes += group.bytes;
+    }
+  }
+  return [...merged.entries()]
+    .sort(([keyA, a], [keyB, b]) => b.bytes - a.bytes || (keyA < keyB ? -1 : keyA > keyB ? 1 : 0))
+    .slice(0, options.limit)
+    .map(([, group]) => group);
 }

@@ -23,6 +23,8 @@ function setup(overrides: Partial<HttpDeps> = {}, pushImpl?: PushService['push']
     labelNames: async () => [],
     labelValues: async () => [],
     series: async () => [],
+    indexStats: async () => ({ streams: 0, chunks: 0, entries: 0, bytes: 0 }),
+    volume: async () => [],
   };
   const app = createHttpServer({
     push,

@@ -3,7 +3,7 @@
 
 import type { FastifyRequest } from 'fastify';
 import type { Direction, QueryParams } from '../logql/types.js';
-import type { TimeRange } from '../actors/gateway/api.js';
+import type { TimeRange, VolumeOptions } from '../actors/gateway/api.js';
 import { goQuote } from '../storage/model.js';
 import { badRequest } from './errors.js';
 import { NS_PER_MS, NS_PER_SECOND, parsePromDuration, parseSecondsOrDuration, parseTimestamp } from './time-format.js';
@@ -113,4 +113,24 @@ export function seriesMatchers(params: URLSearchParams): string[] {
 export function optionalQuery(params: URLSearchParams): string | undefined {
   const query = params.get('query') ?? '';
   return query === '' ? undefined : query;
+}
+
+/** `index/stats` and `index/volume` need a stream selector. */
+export function requiredQuery(params: URLSearchParams): string {
+  const query = optionalQuery(params);
+  if (query === undefined) throw badRequest('query parameter is required');
+  return query;
+}
+
+/** `limit` (default 100), `targetLabels` (comma separated) and `aggregateBy` of `index/volume`. */
+export function volumeOptions(params: URLSearchParams): VolumeOptions {
+  const targetLabels = (params.get('targetLabels') ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const aggregateBy = params.get('aggregateBy') || 'series';
+  if (aggregateBy !== 'series' && aggregateBy !== 'labels') {
+    throw badRequest(`invalid aggregateBy '${aggregateBy}': must be series or labels`);
+  }
+  return { limit: parseLimit(params), targetLabels, aggregateBy };
 }

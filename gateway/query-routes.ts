@@ -4,8 +4,26 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpDeps } from './deps.js';
 import { messageOf, sendPlainError, statusOf } from './errors.js';
-import { labelNamesAcrossTenants, labelValuesAcrossTenants, queryAcrossTenants, seriesAcrossTenants } from './multi-tenant.js';
-import { instantQueryParams, optionalQuery, parseBounds, rangeQueryParams, requestParams, seriesMatchers, systemClock } from './query-params.js';
+import {
+  indexStatsAcrossTenants,
+  labelNamesAcrossTenants,
+  labelValuesAcrossTenants,
+  queryAcrossTenants,
+  seriesAcrossTenants,
+  volumeAcrossTenants,
+} from './multi-tenant.js';
+import { formatPromTime } from './number-format.js';
+import {
+  instantQueryParams,
+  optionalQuery,
+  parseBounds,
+  rangeQueryParams,
+  requestParams,
+  requiredQuery,
+  seriesMatchers,
+  systemClock,
+  volumeOptions,
+} from './query-params.js';
 import { ENCODING_FLAGS_HEADER, encodingFlags, renderQueryResponse } from './render.js';
 import { readTenants } from './tenant.js';
 
@@ -76,18 +94,26 @@ export function registerQueryRoutes(app: FastifyInstance, deps: HttpDeps): void 
       return sendJson(reply, dataResponse(series));
     });
 
-    // Grafana asks these to size queries and draw volume; the query service has no index
-    // statistics yet, so they answer Loki's shapes with zeros and empty results.
+    // Grafana asks these to size queries and draw volume: figures from chunk metadata, never
+    // from reading lines.
     route('/loki/api/v1/index/stats', async (request, reply) => {
-      readTenants(request, deps.auth);
-      parseBounds(requestParams(request), now());
-      return sendJson(reply, '{"streams":0,"chunks":0,"bytes":0,"entries":0}');
+      const tenants = readTenants(request, deps.auth);
+      const params = requestParams(request);
+      const range = parseBounds(params, now());
+      const stats = await indexStatsAcrossTenants(deps.query, tenants, requiredQuery(params), range);
+      return sendJson(reply, JSON.stringify({ streams: stats.streams, chunks: stats.chunks, entries: stats.entries, bytes: stats.bytes }));
     });
     route('/loki/api/v1/index/volume', async (request, reply) => {
-      readTenants(request, deps.auth);
-      parseBounds(requestParams(request), now());
-      return sendJson(reply, '{"status":"success","data":{"resultType":"vector","result":[]}}');
+      const tenants = readTenants(request, deps.auth);
+      const params = requestParams(request);
+      const range = parseBounds(params, now());
+      const groups = await volumeAcrossTenants(deps.query, tenants, requiredQuery(params), range, volumeOptions(params));
+      // Every group is stamped with the range's end, in seconds, as Loki's vector is.
+      const time = formatPromTime(Number(range.end / 1_000_000n));
+      const result = groups.map((group) => `{"metric":${JSON.stringify(group.metric)},"value":[${time},"${group.bytes}"]}`);
+      return sendJson(reply, `{"status":"success","data":{"resultType":"vector","result":[${result.join(',')}]}}`);
     });
+    // Volume over time needs a figure per step; not computed yet, so the shape stays empty.
     route('/loki/api/v1/index/volume_range', async (request, reply) => {
       readTenants(request, deps.auth);
       parseBounds(requestParams(request), now());

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { QueryService, TimeRange } from '../actors/gateway/api.js';
+import type { QueryService, TimeRange, VolumeOptions } from '../actors/gateway/api.js';
 import type { QueryParams, QueryResponse } from '../logql/types.js';
 import { emptyStats } from '../logql/types.js';
 import { createHttpServer } from './server.js';
@@ -15,6 +15,8 @@ interface Calls {
   labelNames: { tenant: string; range: TimeRange; query: string | undefined }[];
   labelValues: { tenant: string; name: string; range: TimeRange; query: string | undefined }[];
   series: { tenant: string; matchers: readonly string[]; range: TimeRange }[];
+  indexStats: { tenant: string; query: string; range: TimeRange }[];
+  volume: { tenant: string; query: string; range: TimeRange; options: VolumeOptions }[];
 }
 
 const streamsAnswer: QueryResponse = {
@@ -40,7 +42,7 @@ afterEach(async () => {
 });
 
 function start(answer: (params: QueryParams) => QueryResponse | Promise<QueryResponse>, overrides: Partial<HttpDeps> = {}) {
-  const calls: Calls = { queries: [], labelNames: [], labelValues: [], series: [] };
+  const calls: Calls = { queries: [], labelNames: [], labelValues: [], series: [], indexStats: [], volume: [] };
   const query: QueryService = {
     query: async (params) => {
       calls.queries.push(params);
@@ -57,6 +59,14 @@ function start(answer: (params: QueryParams) => QueryResponse | Promise<QueryRes
     series: async (tenant, matchers, range) => {
       calls.series.push({ tenant, matchers, range });
       return [{ app: 'api', env: 'prod' }];
+    },
+    indexStats: async (tenant, q, range) => {
+      calls.indexStats.push({ tenant, query: q, range });
+      return { streams: 2, chunks: 3, entries: 40, bytes: 500 };
+    },
+    volume: async (tenant, q, range, options) => {
+      calls.volume.push({ tenant, query: q, range, options });
+      return tenant === 'b' ? [{ metric: { app: 'web' }, bytes: 50 }] : [{ metric: { app: 'api' }, bytes: 300 }, { metric: { app: 'web' }, bytes: 200 }];
     },
   };
   app = createHttpServer({
@@ -286,14 +296,33 @@ describe('labels and series', () => {
     expect(calls.series[1]).toEqual({ tenant: 'fake', matchers: ['{app="api"}'], range: { start: 1699999999000000000n, end: NOW } });
   });
 
-  it('index stats and volume answer empty shapes', async () => {
-    start(() => streamsAnswer);
-    expect(JSON.parse((await get('/loki/api/v1/index/stats?query={a="b"}')).body)).toEqual({ streams: 0, chunks: 0, bytes: 0, entries: 0 });
-    expect(JSON.parse((await get('/loki/api/v1/index/volume?query={a="b"}')).body)).toEqual({
+  it('index stats and volume pass their parameters and answer Loki shapes', async () => {
+    const { calls } = start(() => streamsAnswer);
+    const stats = await get('/loki/api/v1/index/stats?query={a="b"}&start=1699990000');
+    expect(JSON.parse(stats.body)).toEqual({ streams: 2, chunks: 3, entries: 40, bytes: 500 });
+    expect(calls.indexStats[0]).toEqual({ tenant: 'fake', query: '{a="b"}', range: { start: 1699990000000000000n, end: NOW } });
+    const volume = await get('/loki/api/v1/index/volume?query={a="b"}&limit=1&targetLabels=app,env&aggregateBy=labels');
+    expect(JSON.parse(volume.body)).toEqual({
       status: 'success',
-      data: { resultType: 'vector', result: [] },
+      data: { resultType: 'vector', result: [{ metric: { app: 'api' }, value: [1700000000, '300'] }, { metric: { app: 'web' }, value: [1700000000, '200'] }] },
     });
+    expect(calls.volume[0]!.options).toEqual({ limit: 1, targetLabels: ['app', 'env'], aggregateBy: 'labels' });
+    expect((await get('/loki/api/v1/index/volume?query={a="b"}')).statusCode).toBe(200);
+    expect(calls.volume[1]!.options).toEqual({ limit: 100, targetLabels: [], aggregateBy: 'series' });
+    expect((await get('/loki/api/v1/index/stats')).statusCode).toBe(400);
+    expect((await get('/loki/api/v1/index/volume?query={a="b"}&aggregateBy=pods')).statusCode).toBe(400);
     expect(JSON.parse((await get('/loki/api/v1/index/volume_range?query={a="b"}')).body).data.resultType).toBe('matrix');
+  });
+
+  it('sums index stats and volumes across tenants', async () => {
+    start(() => streamsAnswer, { auth: true });
+    const stats = await get('/loki/api/v1/index/stats?query={a="b"}', { 'X-Scope-OrgID': 'a|b' });
+    expect(JSON.parse(stats.body)).toEqual({ streams: 4, chunks: 6, entries: 80, bytes: 1000 });
+    const volume = await get('/loki/api/v1/index/volume?query={a="b"}', { 'X-Scope-OrgID': 'a|b' });
+    expect(JSON.parse(volume.body).data.result).toEqual([
+      { metric: { app: 'api' }, value: [1700000000, '300'] },
+      { metric: { app: 'web' }, value: [1700000000, '250'] },
+    ]);
   });
 });
 

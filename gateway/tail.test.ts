@@ -30,6 +30,8 @@ function fakeStore() {
     labelNames: async () => [],
     labelValues: async () => [],
     series: async () => [],
+    indexStats: async () => ({ streams: 0, chunks: 0, entries: 0, bytes: 0 }),
+    volume: async () => [],
   };
   return { entries, calls, service };
 }

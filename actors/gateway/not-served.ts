@@ -16,5 +16,5 @@ const refuse = async (): Promise<never> => {
 
 export const NOT_A_GATEWAY: { readonly push: PushService; readonly query: QueryService } = {
   push: { push: refuse },
-  query: { query: refuse, labelNames: refuse, labelValues: refuse, series: refuse },
+  query: { query: refuse, labelNames: refuse, labelValues: refuse, series: refuse, indexStats: refuse, volume: refuse },
 };

@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import type { Bus } from '../../bus/bus.js';
 import { subjects } from '../../bus/subjects.js';
-import { compileLogSelector, Engine, parseExpr } from '../../logql/index.js';
+import { compileLogSelector, Engine, matchesLabels, parseExpr } from '../../logql/index.js';
 import type {
   QueryParams,
   QueryResponse,
@@ -25,8 +25,9 @@ import type { LimitsConfig, QuerierConfig } from '../config.js';
 import type { IngesterQueryFrame, IngesterQueryRequest, LabelQuery } from '../ingester/protocol.js';
 import { quorumFor } from '../ring/model.js';
 import type { RingWatcher } from '../ring/ring-watcher.js';
-import { selectStoredLogs, selectStoredSamples, storedSeries, type ChunkSource } from '../query/store-source.js';
-import type { QueryService, TimeRange } from './api.js';
+import { selectStoredLogs, selectStoredSamples, storedSeries, type ChunkSource, type StoredChunkRef } from '../query/store-source.js';
+import type { IndexStats, QueryService, TimeRange, VolumeGroup, VolumeOptions } from './api.js';
+import { figuresPerStream, summarize, volumeGroups, type StreamFigures } from './index-stats.js';
 import { ValidationError } from './validation.js';
 import { fanOut } from './fan-out.js';
 import { StatusError } from '../errors.js';
@@ -137,6 +138,26 @@ export class ClusterQuerier implements Querier, QueryService {
       unique.set(labelsToString(labels), labels);
     }
     return [...unique.keys()].sort().map((key) => labelsToRecord(unique.get(key)!));
+  }
+
+  async indexStats(tenant: string, query: string, requested: TimeRange): Promise<IndexStats> {
+    return summarize(await this.streamFigures(tenant, query, this.clamp(requested)));
+  }
+
+  async volume(tenant: string, query: string, requested: TimeRange, options: VolumeOptions): Promise<VolumeGroup[]> {
+    const names = compileLogSelector(query).matchers.map((matcher) => matcher.name);
+    return volumeGroups(await this.streamFigures(tenant, query, this.clamp(requested)), names, options);
+  }
+
+  /** Chunk metadata of the matching streams from the ingesters and the index, each chunk once. */
+  private async streamFigures(tenant: string, query: string, range: TimeRange): Promise<StreamFigures[]> {
+    const { matchers } = compileLogSelector(query);
+    const fromIngesters = this.askIngesters({ kind: 'indexStats', params: { tenant, query, ...range } }, undefined);
+    fromIngesters.catch(() => undefined);
+    const stored = await this.deps.store.streams(tenant, range.start, range.end, (labels) => matchesLabels(matchers, labels));
+    const inMemory = (await fromIngesters).flatMap((frame) => frame.chunkFigures ?? []);
+    const fetch = (ref: StoredChunkRef) => this.deps.store.fetch(ref);
+    return figuresPerStream(stored, inMemory, fetch, range, this.deps.ring.ring.replicationFactor);
   }
 
   /** Asks every readable ingester; tolerates RF - quorum failures. */

@@ -28,7 +28,26 @@ export type IngesterQueryRequest =
   | { readonly kind: 'samples'; readonly params: SelectSamplesParams }
   | { readonly kind: 'labelNames'; readonly params: LabelQuery }
   | { readonly kind: 'labelValues'; readonly params: LabelQuery & { readonly name: string } }
-  | { readonly kind: 'series'; readonly params: LabelQuery & { readonly matchers: readonly string[] } };
+  | { readonly kind: 'series'; readonly params: LabelQuery & { readonly matchers: readonly string[] } }
+  | { readonly kind: 'indexStats'; readonly params: LabelQuery & { readonly query: string } };
+
+/** What one chunk in memory holds, read from its metadata (never decompressed). */
+export interface ChunkFigures {
+  /** First and last timestamp, ns (inclusive): with the stream, the chunk's identity in the store. */
+  readonly from: bigint;
+  readonly through: bigint;
+  readonly entries: number;
+  /** Uncompressed (serialized entry) bytes, the figure stored chunks record for every block too. */
+  readonly bytes: number;
+  /** Already in object storage (kept in memory for the retain period). */
+  readonly flushed: boolean;
+}
+
+/** One stream's chunks overlapping the asked range. */
+export interface StreamChunkFigures {
+  readonly labels: Labels;
+  readonly chunks: ChunkFigures[];
+}
 
 /** One frame of a streamed query reply; a reply is any number of frames. */
 export interface IngesterQueryFrame {
@@ -36,6 +55,7 @@ export interface IngesterQueryFrame {
   readonly samples?: SampleSeries[];
   readonly values?: string[];
   readonly series?: Labels[];
+  readonly chunkFigures?: StreamChunkFigures[];
   readonly stats?: Partial<QueryStats>;
 }
 

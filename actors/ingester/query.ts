@@ -16,7 +16,7 @@ import {
 } from '../query/stream-source.js';
 import type { Ingester } from './ingester.js';
 import type { IngesterMetrics } from './metrics.js';
-import type { IngesterQueryFrame, IngesterQueryRequest, LabelQuery } from './protocol.js';
+import type { IngesterQueryFrame, IngesterQueryRequest, LabelQuery, StreamChunkFigures } from './protocol.js';
 import type { IngesterStream } from './stream.js';
 
 const FRAME_BUDGET_BYTES = 1024 * 1024;
@@ -89,6 +89,28 @@ export async function* answerQuery(
           for (const label of stream.labels) if (label.name === request.params.name) values.add(label.value);
         }
         yield { values: [...values] };
+        return;
+      }
+      case 'indexStats': {
+        const { start, end } = request.params;
+        const figures: StreamChunkFigures[] = streamsInRange(ingester, request.params).map((stream) => ({
+          labels: stream.labels,
+          chunks: stream.chunks
+            .filter((slot) => slot.chunk.entryCount > 0 && slot.chunk.maxTs >= start && slot.chunk.minTs < end)
+            .map((slot) => ({
+              from: slot.chunk.minTs,
+              through: slot.chunk.maxTs,
+              entries: slot.chunk.entryCount,
+              bytes: slot.chunk.uncompressedBytes,
+              flushed: slot.flushedMs !== undefined,
+            })),
+        }));
+        let sent = false;
+        for (const frame of framesOf(figures, (stream) => 64 * stream.labels.length + 96 * stream.chunks.length, FRAME_BUDGET_BYTES)) {
+          yield { chunkFigures: frame };
+          sent = true;
+        }
+        if (!sent) yield { chunkFigures: [] };
         return;
       }
       case 'series': {
