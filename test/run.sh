@@ -20,4 +20,13 @@ fi
 if [ ! -d node_modules ]; then npm ci; fi
 [ -f dist/bin/norn.js ] || npm run build
 
-exec npx vitest run "$@"
+# vitest's own exit code is the verdict; the JSON report only adds a plain closing line.
+report="$(mktemp -t norn-vitest-XXXXXX.json)"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+if [ -s "$report" ]; then
+  node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);' "$report" || true
+fi
+rm -f "$report"
+exit "$status"
