@@ -147,6 +147,18 @@ describe('ingester lifecycle machine', () => {
     actor.stop();
   });
 
+  it('leaves at once when told to during WAL replay', async () => {
+    let finishReplay!: () => void;
+    const rec = recorder({ replayWal: () => new Promise<void>((resolve) => (finishReplay = resolve)) });
+    const actor = start(rec);
+    expect(actor.getSnapshot().value).toBe('starting');
+    actor.send({ type: 'LEAVE' });
+    await waitFor(actor, (s) => s.status === 'done', { timeout: 2_000 });
+    finishReplay();
+    expect(rec.published).toEqual([]);
+    expect(rec.calls).not.toContain('flushAll');
+  });
+
   it('stops without joining when the WAL cannot be replayed', async () => {
     const rec = recorder({
       replayWal: async () => {

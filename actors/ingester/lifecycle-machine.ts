@@ -113,6 +113,8 @@ export const ingesterLifecycle = setup({
         onDone: 'pending',
         onError: { target: 'left', actions: { type: 'rememberError', params: ({ event }) => ({ error: event.error }) } },
       },
+      // Nothing was acknowledged by this process yet and the WAL keeps everything: just go.
+      on: { LEAVE: 'left' },
     },
     pending: {
       entry: ['refuseWrites', { type: 'publishState', params: { state: 'PENDING' } }],
