@@ -1,11 +1,11 @@
 import pino from 'pino';
 import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { emptyStats } from '../logql/types.js';
 import { createHttpServer } from './server.js';
 import type { HttpDeps } from './deps.js';
 import { statusOf } from './errors.js';
 import { REQUEST_DURATION_METRIC } from './metrics.js';
+import { emptyQueryService } from '../test/helpers/fake-services.js';
 
 let app: ReturnType<typeof createHttpServer> | undefined;
 afterEach(async () => {
@@ -17,14 +17,7 @@ function start(overrides: Partial<HttpDeps> = {}) {
   const registry = new Registry();
   app = createHttpServer({
     push: { push: async () => {} },
-    query: {
-      query: async () => ({ data: { resultType: 'streams', result: [] }, stats: emptyStats() }),
-      labelNames: async () => [],
-      labelValues: async () => [],
-      series: async () => [],
-      indexStats: async () => ({ streams: 0, chunks: 0, entries: 0, bytes: 0 }),
-      volume: async () => [],
-    },
+    query: emptyQueryService(),
     logger: pino({ level: 'silent' }),
     auth: false,
     registry,
@@ -80,14 +73,7 @@ describe('metrics', () => {
 function baseDeps(): HttpDeps {
   return {
     push: { push: async () => {} },
-    query: {
-      query: async () => ({ data: { resultType: 'streams', result: [] }, stats: emptyStats() }),
-      labelNames: async () => [],
-      labelValues: async () => [],
-      series: async () => [],
-      indexStats: async () => ({ streams: 0, chunks: 0, entries: 0, bytes: 0 }),
-      volume: async () => [],
-    },
+    query: emptyQueryService(),
     logger: pino({ level: 'silent' }),
     auth: false,
     registry: new Registry(),

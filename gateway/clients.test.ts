@@ -10,8 +10,8 @@ import winston from 'winston';
 import LokiTransport from 'winston-loki';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PushStreamInput } from '../actors/gateway/api.js';
-import { emptyStats } from '../logql/types.js';
 import { createHttpServer } from './server.js';
+import { emptyQueryService } from '../test/helpers/fake-services.js';
 
 // winston-loki sends protobuf only when its optional native `snappy` module loads.
 const nativeSnappy = (() => {
@@ -47,14 +47,7 @@ async function start(): Promise<{ host: string; received: Received[]; arrival: (
         waiters.shift()?.(item);
       },
     },
-    query: {
-      query: async () => ({ data: { resultType: 'streams', result: [] }, stats: emptyStats() }),
-      labelNames: async () => [],
-      labelValues: async () => [],
-      series: async () => [],
-      indexStats: async () => ({ streams: 0, chunks: 0, entries: 0, bytes: 0 }),
-      volume: async () => [],
-    },
+    query: emptyQueryService(),
     logger: pino({ level: 'silent' }),
     auth: true,
     registry: new Registry(),

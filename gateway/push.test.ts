@@ -3,10 +3,10 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PushService, PushStreamInput, QueryService } from '../actors/gateway/api.js';
-import { emptyStats } from '../logql/types.js';
 import { createHttpServer } from './server.js';
 import { encodePushRequest, snappyCompress } from './push-proto.js';
 import type { HttpDeps } from './deps.js';
+import { emptyQueryService } from '../test/helpers/fake-services.js';
 
 interface Pushed {
   tenant: string;
@@ -18,14 +18,7 @@ function setup(overrides: Partial<HttpDeps> = {}, pushImpl?: PushService['push']
   const push: PushService = {
     push: pushImpl ?? (async (tenant, streams) => void pushed.push({ tenant, streams })),
   };
-  const query: QueryService = {
-    query: async () => ({ data: { resultType: 'streams', result: [] }, stats: emptyStats() }),
-    labelNames: async () => [],
-    labelValues: async () => [],
-    series: async () => [],
-    indexStats: async () => ({ streams: 0, chunks: 0, entries: 0, bytes: 0 }),
-    volume: async () => [],
-  };
+  const query: QueryService = emptyQueryService();
   const app = createHttpServer({
     push,
     query,

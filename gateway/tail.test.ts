@@ -8,6 +8,7 @@ import type { QueryParams } from '../logql/types.js';
 import { emptyStats } from '../logql/types.js';
 import type { Entry } from '../storage/model.js';
 import { createHttpServer } from './server.js';
+import { emptyQueryService } from '../test/helpers/fake-services.js';
 
 const SECOND = 1_000_000_000n;
 const T0 = 1700000000n * SECOND;
@@ -16,7 +17,7 @@ const T0 = 1700000000n * SECOND;
 function fakeStore() {
   const entries: Entry[] = [];
   const calls: QueryParams[] = [];
-  const service: QueryService = {
+  const service: QueryService = emptyQueryService({
     query: async (params) => {
       calls.push(params);
       if (params.query.startsWith('sum(')) return { data: { resultType: 'vector', result: [] }, stats: emptyStats() };
@@ -27,12 +28,7 @@ function fakeStore() {
       const result = [{ labels: [{ name: 'app', value: 'api' }], entries: inRange.slice(0, params.limit) }];
       return { data: { resultType: 'streams', result }, stats: emptyStats() };
     },
-    labelNames: async () => [],
-    labelValues: async () => [],
-    series: async () => [],
-    indexStats: async () => ({ streams: 0, chunks: 0, entries: 0, bytes: 0 }),
-    volume: async () => [],
-  };
+  });
   return { entries, calls, service };
 }
 

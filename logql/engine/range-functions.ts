@@ -1,6 +1,7 @@
 // The functions range aggregations apply to the samples of one window `(T - range, T]`.
 
 import type { RangeOp } from '../syntax/ast.js';
+import { variance } from './variance.js';
 
 export interface WindowSample {
   readonly ts: bigint;
@@ -19,19 +20,6 @@ export function quantile(q: number, values: number[]): number {
   const upper = Math.min(sorted.length - 1, lower + 1);
   const weight = rank - Math.floor(rank);
   return sorted[lower]! * (1 - weight) + sorted[upper]! * weight;
-}
-
-function variance(values: readonly number[]): number {
-  let mean = 0;
-  let m2 = 0;
-  let n = 0;
-  for (const v of values) {
-    n++;
-    const delta = v - mean;
-    mean += delta / n;
-    m2 += delta * (v - mean);
-  }
-  return m2 / n;
 }
 
 /** Prometheus' extrapolated counter rate, which Loki's `rate_counter` uses. */

@@ -5,6 +5,7 @@
 import { labelsToString, type Labels } from '../../storage/model.js';
 import type { Grouping, VectorAggregationExpr } from '../syntax/ast.js';
 import type { StepSample } from './vectors.js';
+import { variance } from './variance.js';
 
 function groupLabels(labels: Labels, grouping: Grouping): Labels {
   const groups = grouping.groups ?? [];
@@ -32,19 +33,6 @@ function groupSamples(samples: readonly StepSample[], grouping: Grouping): Map<s
     g.samples.push(s);
   }
   return groups;
-}
-
-function variance(values: readonly number[]): number {
-  let mean = 0;
-  let m2 = 0;
-  let n = 0;
-  for (const v of values) {
-    n++;
-    const delta = v - mean;
-    mean += delta / n;
-    m2 += delta * (v - mean);
-  }
-  return m2 / n;
 }
 
 /** Larger first for topk; NaN always ranks last. */
