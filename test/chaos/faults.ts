@@ -54,6 +54,18 @@ export interface FaultSpec {
 
 const someIngester = ({ cluster, random }: FaultContext): string => random.pick(cluster.runningIds());
 
+/** Starts a spare ingester that waits in PENDING long enough to be a handoff target, and picks a leaver. */
+async function pendingNewcomer(context: FaultContext): Promise<{ newcomer: string; victim: string; pending: boolean }> {
+  const { cluster, random, timings } = context;
+  const idle = cluster.idleIds();
+  if (idle.length === 0) throw new Error('no spare ingester id for a newcomer');
+  const newcomer = random.pick(idle);
+  const victim = someIngester(context);
+  await cluster.startIngester(newcomer, { joinAfter: timings.newcomerJoinAfter, waitReady: false });
+  const pending = await cluster.waitForRing((members) => members.some((m) => m.id === newcomer && m.state === 'PENDING'), 30_000);
+  return { newcomer, victim, pending };
+}
+
 export const FAULTS: Record<FaultKind, FaultSpec> = {
   kill: {
     kind: 'kill',
@@ -103,13 +115,8 @@ export const FAULTS: Record<FaultKind, FaultSpec> = {
     description: 'graceful leave (SIGTERM) with a PENDING newcomer: chunks and tokens handed off',
     estimateMs: () => 4_000,
     async run(context) {
-      const { cluster, random, timings } = context;
-      const idle = cluster.idleIds();
-      if (idle.length === 0) throw new Error('no spare ingester id for a newcomer');
-      const newcomer = random.pick(idle);
-      const victim = someIngester(context);
-      await cluster.startIngester(newcomer, { joinAfter: timings.newcomerJoinAfter, waitReady: false });
-      const pending = await cluster.waitForRing((members) => members.some((m) => m.id === newcomer && m.state === 'PENDING'), 30_000);
+      const { cluster } = context;
+      const { newcomer, victim, pending } = await pendingNewcomer(context);
       const clean = await cluster.leave(victim);
       await cluster.waitForRing((members) => members.some((m) => m.id === newcomer && m.state === 'ACTIVE' && m.healthy), 30_000);
       const batches = await handoffBatchesReceived(cluster, newcomer);
@@ -127,13 +134,8 @@ export const FAULTS: Record<FaultKind, FaultSpec> = {
     description: 'graceful leave with a PENDING newcomer that is killed -9 during or just after the handoff, then restarted',
     estimateMs: () => 8_000,
     async run(context) {
-      const { cluster, random, timings } = context;
-      const idle = cluster.idleIds();
-      if (idle.length === 0) throw new Error('no spare ingester id for a newcomer');
-      const newcomer = random.pick(idle);
-      const victim = someIngester(context);
-      await cluster.startIngester(newcomer, { joinAfter: timings.newcomerJoinAfter, waitReady: false });
-      await cluster.waitForRing((members) => members.some((m) => m.id === newcomer && m.state === 'PENDING'), 30_000);
+      const { cluster, random } = context;
+      const { newcomer, victim } = await pendingNewcomer(context);
       const leaving = cluster.leave(victim);
       // The leaver finds the newcomer within milliseconds and a handoff takes about 100 ms:
       // this kill lands before, during or just after it.
