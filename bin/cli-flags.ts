@@ -1,8 +1,9 @@
 // The command-line flags of `norn run`, and how they override the configuration.
 
 import { parseArgs } from 'node:util';
-import { defaultConfig, type NornConfig, type Target, type WalSyncPolicy } from '../actors/config.js';
-import { ConfigError, loadConfigFile } from './config-file.js';
+import { defaultConfig, type NornConfig, type Target } from '../app/config.js';
+import type { WalSyncPolicy } from '../actors/ingester/config.js';
+import { ConfigError, loadConfigFile } from '../app/config-file.js';
 
 export const RUN_HELP = `Usage: norn run [flags]
 

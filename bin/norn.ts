@@ -3,8 +3,8 @@
 
 import { hostname } from 'node:os';
 import { pino } from 'pino';
-import { startNorn } from '../actors/system.js';
-import { ConfigError } from './config-file.js';
+import { startNorn } from '../app/norn.js';
+import { ConfigError } from '../app/config-file.js';
 import { parseRunFlags, RUN_HELP } from './cli-flags.js';
 
 const USAGE = `Usage: norn <command> [flags]

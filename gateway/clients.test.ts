@@ -9,7 +9,7 @@ import { Registry } from 'prom-client';
 import winston from 'winston';
 import LokiTransport from 'winston-loki';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PushStreamInput } from '../actors/gateway/api.js';
+import type { PushStreamInput } from '../actors/distributor/api.js';
 import { createHttpServer } from './server.js';
 import { emptyQueryService } from '../test/helpers/fake-services.js';
 

@@ -3,7 +3,8 @@
 
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { PushService, QueryService } from '../actors/gateway/api.js';
+import type { PushService } from '../actors/distributor/api.js';
+import type { QueryService } from '../actors/querier/api.js';
 
 /** Answered by `/loki/api/v1/status/buildinfo`, in Loki's (Prometheus') field names. */
 export interface BuildInfo {

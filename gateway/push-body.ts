@@ -4,8 +4,8 @@
 
 import { promisify } from 'node:util';
 import { gunzip, inflateRaw } from 'node:zlib';
-import type { PushStreamInput } from '../actors/gateway/api.js';
-import { goQuote } from '../storage/model.js';
+import type { PushStreamInput } from '../actors/distributor/api.js';
+import { goQuote } from '../core/model.js';
 import { HttpError, badRequest } from './errors.js';
 import { PushJsonError, decodeJsonPush, decodeLegacyJsonPush } from './push-json.js';
 import { SnappyTooLargeError, decodePushRequest, snappyUncompress } from './push-proto.js';

@@ -3,8 +3,8 @@
 //   legacy (`/api/prom/push`): {"streams":[{"labels":"{app=\"x\"}","entries":[{"ts":"<RFC3339>","line":"..."}]}]}
 // As in Loki, unknown keys are ignored and `null` values or entries are skipped.
 
-import type { PushStreamInput } from '../actors/gateway/api.js';
-import { labelsFromRecord, type Entry } from '../storage/model.js';
+import type { PushStreamInput } from '../actors/distributor/api.js';
+import { labelsFromRecord, type Entry } from '../core/model.js';
 import { parseGoInt64, parseRfc3339 } from './time-format.js';
 
 export class PushJsonError extends Error {

@@ -5,8 +5,8 @@
 
 import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
-import type { PushStreamInput } from '../actors/gateway/api.js';
-import { labelsFromRecord, type Entry, type Labels } from '../storage/model.js';
+import type { PushStreamInput } from '../actors/distributor/api.js';
+import { labelsFromRecord, type Entry, type Labels } from '../core/model.js';
 
 /** The part of Loki's `push.proto` a push uses, as a protobufjs JSON descriptor. */
 export const PUSH_PROTO_DESCRIPTOR = {

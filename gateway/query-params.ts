@@ -3,8 +3,8 @@
 
 import type { FastifyRequest } from 'fastify';
 import type { Direction, QueryParams } from '../logql/types.js';
-import type { TimeRange, VolumeOptions } from '../actors/gateway/api.js';
-import { goQuote } from '../storage/model.js';
+import type { TimeRange, VolumeOptions } from '../actors/querier/api.js';
+import { goQuote } from '../core/model.js';
 import { badRequest } from './errors.js';
 import { NS_PER_MS, NS_PER_SECOND, parsePromDuration, parseSecondsOrDuration, parseTimestamp } from './time-format.js';
 

@@ -4,14 +4,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpDeps } from './deps.js';
 import { messageOf, sendPlainError, statusOf } from './errors.js';
-import {
-  indexStatsAcrossTenants,
-  labelNamesAcrossTenants,
-  labelValuesAcrossTenants,
-  queryAcrossTenants,
-  seriesAcrossTenants,
-  volumeAcrossTenants,
-} from './multi-tenant.js';
 import { formatPromTime } from './number-format.js';
 import {
   instantQueryParams,
@@ -25,7 +17,7 @@ import {
   volumeOptions,
 } from './query-params.js';
 import { ENCODING_FLAGS_HEADER, encodingFlags, renderQueryResponse } from './render.js';
-import { readTenants } from './tenant.js';
+import { readTenant } from './tenant.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -57,57 +49,57 @@ export function registerQueryRoutes(app: FastifyInstance, deps: HttpDeps): void 
       scope.route({ method: [...both], url, handler });
 
     route('/loki/api/v1/query_range', async (request, reply) => {
-      const tenants = readTenants(request, deps.auth);
-      const params = rangeQueryParams(tenants[0]!, requestParams(request), now());
-      const response = await queryAcrossTenants(deps.query, tenants, params);
+      const tenant = readTenant(request, deps.auth);
+      const params = rangeQueryParams(tenant, requestParams(request), now());
+      const response = await deps.query.query(params);
       return sendJson(reply, renderQueryResponse(response, encodingFlags(request.headers[ENCODING_FLAGS_HEADER])));
     });
 
     route('/loki/api/v1/query', async (request, reply) => {
-      const tenants = readTenants(request, deps.auth);
-      const params = instantQueryParams(tenants[0]!, requestParams(request), now());
-      const response = await queryAcrossTenants(deps.query, tenants, params);
+      const tenant = readTenant(request, deps.auth);
+      const params = instantQueryParams(tenant, requestParams(request), now());
+      const response = await deps.query.query(params);
       return sendJson(reply, renderQueryResponse(response, encodingFlags(request.headers[ENCODING_FLAGS_HEADER])));
     });
 
     const labels = async (request: FastifyRequest, reply: FastifyReply) => {
-      const tenants = readTenants(request, deps.auth);
+      const tenant = readTenant(request, deps.auth);
       const params = requestParams(request);
-      const names = await labelNamesAcrossTenants(deps.query, tenants, parseBounds(params, now()), optionalQuery(params));
+      const names = await deps.query.labelNames(tenant, parseBounds(params, now()), optionalQuery(params));
       return sendJson(reply, dataResponse(names));
     };
     route('/loki/api/v1/labels', labels);
     route('/loki/api/v1/label', labels);
 
     route('/loki/api/v1/label/:name/values', async (request, reply) => {
-      const tenants = readTenants(request, deps.auth);
+      const tenant = readTenant(request, deps.auth);
       const params = requestParams(request);
       const { name } = request.params as { name: string };
-      const values = await labelValuesAcrossTenants(deps.query, tenants, name, parseBounds(params, now()), optionalQuery(params));
+      const values = await deps.query.labelValues(tenant, name, parseBounds(params, now()), optionalQuery(params));
       return sendJson(reply, dataResponse(values));
     });
 
     route('/loki/api/v1/series', async (request, reply) => {
-      const tenants = readTenants(request, deps.auth);
+      const tenant = readTenant(request, deps.auth);
       const params = requestParams(request);
-      const series = await seriesAcrossTenants(deps.query, tenants, seriesMatchers(params), parseBounds(params, now()));
+      const series = await deps.query.series(tenant, seriesMatchers(params), parseBounds(params, now()));
       return sendJson(reply, dataResponse(series));
     });
 
     // Grafana asks these to size queries and draw volume: figures from chunk metadata, never
     // from reading lines.
     route('/loki/api/v1/index/stats', async (request, reply) => {
-      const tenants = readTenants(request, deps.auth);
+      const tenant = readTenant(request, deps.auth);
       const params = requestParams(request);
       const range = parseBounds(params, now());
-      const stats = await indexStatsAcrossTenants(deps.query, tenants, requiredQuery(params), range);
+      const stats = await deps.query.indexStats(tenant, requiredQuery(params), range);
       return sendJson(reply, JSON.stringify({ streams: stats.streams, chunks: stats.chunks, entries: stats.entries, bytes: stats.bytes }));
     });
     route('/loki/api/v1/index/volume', async (request, reply) => {
-      const tenants = readTenants(request, deps.auth);
+      const tenant = readTenant(request, deps.auth);
       const params = requestParams(request);
       const range = parseBounds(params, now());
-      const groups = await volumeAcrossTenants(deps.query, tenants, requiredQuery(params), range, volumeOptions(params));
+      const groups = await deps.query.volume(tenant, requiredQuery(params), range, volumeOptions(params));
       // Every group is stamped with the range's end, in seconds, as Loki's vector is.
       const time = formatPromTime(Number(range.end / 1_000_000n));
       const result = groups.map((group) => `{"metric":${JSON.stringify(group.metric)},"value":[${time},"${group.bytes}"]}`);
@@ -115,7 +107,7 @@ export function registerQueryRoutes(app: FastifyInstance, deps: HttpDeps): void 
     });
     // Volume over time needs a figure per step; not computed yet, so the shape stays empty.
     route('/loki/api/v1/index/volume_range', async (request, reply) => {
-      readTenants(request, deps.auth);
+      readTenant(request, deps.auth);
       parseBounds(requestParams(request), now());
       return sendJson(reply, '{"status":"success","data":{"resultType":"matrix","result":[]}}');
     });

@@ -1,9 +1,10 @@
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { QueryService, TimeRange, VolumeOptions } from '../actors/gateway/api.js';
+import type { QueryService, TimeRange, VolumeOptions } from '../actors/querier/api.js';
 import type { QueryParams, QueryResponse } from '../logql/types.js';
 import { emptyStats } from '../logql/types.js';
+import { MultiTenantQuerier } from '../actors/querier/multi-tenant.js';
 import { createHttpServer } from './server.js';
 import type { HttpDeps } from './deps.js';
 
@@ -71,7 +72,8 @@ function start(answer: (params: QueryParams) => QueryResponse | Promise<QueryRes
   };
   app = createHttpServer({
     push: { push: async () => {} },
-    query,
+    // As the composition root serves it: reads naming several tenants are split and stitched.
+    query: new MultiTenantQuerier(query),
     logger: pino({ level: 'silent' }),
     auth: false,
     registry: new Registry(),

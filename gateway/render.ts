@@ -6,8 +6,8 @@
 // the flag, stream labels stay as they are and every value carries a third element,
 // `{"structuredMetadata": {...}}` (an empty `{}` when the entry has none).
 
-import type { Entry, Labels } from '../storage/model.js';
-import { labelsToString, sortLabels } from '../storage/model.js';
+import type { Entry, Labels } from '../core/model.js';
+import { labelsToString, sortLabels } from '../core/model.js';
 import type { Point, QueryData, QueryResponse, SeriesResult, StreamResult, VectorSample } from '../logql/types.js';
 import { formatPromTime, formatSampleValue } from './number-format.js';
 import { renderStats } from './stats.js';

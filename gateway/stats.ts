@@ -67,9 +67,3 @@ export function renderStats(stats: QueryStats): string {
     `"store":${storeSection(0, 0, stats.ingesterBytesProcessed, stats.ingesterLinesProcessed)}}`;
   return `{"summary":${summary},"querier":${querier},"ingester":${ingester},"cache":${CACHE_SECTION},"index":${INDEX_SECTION}}`;
 }
-
-/** Field-wise sum, for answers stitched from several tenants. */
-export function addStats(into: QueryStats, from: QueryStats): QueryStats {
-  for (const key of Object.keys(into) as (keyof QueryStats)[]) into[key] += from[key];
-  return into;
-}

@@ -3,10 +3,10 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { QueryService } from '../actors/gateway/api.js';
+import type { QueryService } from '../actors/querier/api.js';
 import type { QueryParams } from '../logql/types.js';
 import { emptyStats } from '../logql/types.js';
-import type { Entry } from '../storage/model.js';
+import type { Entry } from '../core/model.js';
 import { createHttpServer } from './server.js';
 import { emptyQueryService } from '../test/helpers/fake-services.js';
 

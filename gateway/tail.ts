@@ -6,9 +6,9 @@
 
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
-import type { QueryService } from '../actors/gateway/api.js';
+import type { QueryService } from '../actors/querier/api.js';
 import type { QueryParams, StreamResult } from '../logql/types.js';
-import { labelsToString, type Entry } from '../storage/model.js';
+import { labelsToString, type Entry } from '../core/model.js';
 import { badRequest } from './errors.js';
 import type { Clock } from './query-params.js';
 import { renderTailMessage, type RenderOptions } from './render.js';

@@ -42,6 +42,14 @@ export function readTenants(request: FastifyRequest, auth: boolean): string[] {
   return [...new Set(ids)].sort();
 }
 
+/**
+ * The tenant a read names, as the query service takes it: one id, or several joined by `|`
+ * (sorted, deduplicated), which the querier's multi-tenant layer splits.
+ */
+export function readTenant(request: FastifyRequest, auth: boolean): string {
+  return readTenants(request, auth).join(TENANT_SEPARATOR);
+}
+
 /** The one tenant a write (or a tail) belongs to. */
 export function singleTenant(request: FastifyRequest, auth: boolean): string {
   const tenants = readTenants(request, auth);

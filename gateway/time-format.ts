@@ -1,7 +1,7 @@
 // Timestamps and durations in every form Loki's HTTP API accepts, to exact nanoseconds (bigint).
 // Error texts follow Go's strconv and Prometheus' duration parser, which Loki passes through.
 
-import { goQuote } from '../storage/model.js';
+import { goQuote } from '../core/model.js';
 
 export const NS_PER_SECOND = 1_000_000_000n;
 export const NS_PER_MS = 1_000_000n;

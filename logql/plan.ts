@@ -1,7 +1,7 @@
 // The data-source side of LogQL: what ingesters and queriers compile from a plan's canonical
 // text before running it where the data lives. Compiled plans are stateless and cached by text.
 
-import { labelValue, type Labels } from '../storage/model.js';
+import { labelValue, type Labels } from '../core/model.js';
 import { LogQLParseError } from './errors.js';
 import { CompiledExtractor, type SampleExtractor } from './log/extractor.js';
 import { compileMatcherTest } from './log/label-filter.js';

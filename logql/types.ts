@@ -2,7 +2,7 @@
 // plans a query, then pulls from a `Querier`; the actors implement `Querier` over ingesters'
 // memory and over chunks in object storage, running the compiled pipelines where the data is.
 
-import type { Entry, Labels } from '../storage/model.js';
+import type { Entry, Labels } from '../core/model.js';
 
 export type Direction = 'forward' | 'backward';
 
@@ -133,4 +133,10 @@ export function emptyStats(): QueryStats {
     queueTimeSeconds: 0,
     subqueries: 0,
   };
+}
+
+/** Field-wise sum, for answers stitched from several tenants. */
+export function addStats(into: QueryStats, from: QueryStats): QueryStats {
+  for (const key of Object.keys(into) as (keyof QueryStats)[]) into[key] += from[key];
+  return into;
 }

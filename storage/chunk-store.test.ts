@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ChunkStore } from './chunk-store.js';
 import { MemChunk } from './chunk/mem-chunk.js';
 import { MemoryStore } from './memory-store.js';
-import { labelsFromRecord, type Entry } from './model.js';
+import { labelsFromRecord, type Entry } from '../core/model.js';
 
 const T0 = 1_700_000_000_000_000_000n;
 const labels = labelsFromRecord({ app: 'api' });

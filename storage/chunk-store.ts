@@ -8,7 +8,7 @@ import { StreamIndex } from './index/stream-index.js';
 import type { ChunkRef, StreamIndexOptions } from './index/types.js';
 import { chunkKey, validateTenantId } from './keys.js';
 import { LruCache } from './lru.js';
-import { fingerprint, labelsToString, type Labels } from './model.js';
+import { fingerprint, labelsToString, type Labels } from '../core/model.js';
 import { StorageError, type ObjectStore } from './object-store.js';
 
 export interface ChunkStoreOptions extends StreamIndexOptions {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { startS3Server, type S3ServerHandle } from '../test/helpers/s3-server.js';
 import { FsStore } from './fs-store.js';
 import { MemoryStore } from './memory-store.js';
-import { objectStoreContract } from './object-store-contract.js';
+import { objectStoreContract } from './testing/object-store-contract.js';
 import { S3Store } from './s3-store.js';
 
 objectStoreContract('memory', { create: async () => new MemoryStore() });

@@ -3,7 +3,7 @@
 // any of them twice.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningNorn } from '../actors/system.js';
+import type { RunningNorn } from '../app/norn.js';
 import { encodedEntrySize } from '../storage/chunk/block-format.js';
 import { LokiClient, nowNs, type PushedStream } from './helpers/loki-client.js';
 import { startTestNorn } from './helpers/norn.js';

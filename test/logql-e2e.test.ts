@@ -2,7 +2,7 @@
 // range and instant form, Grafana's health check, format_query, and Loki's error wording.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningNorn } from '../actors/system.js';
+import type { RunningNorn } from '../app/norn.js';
 import { LokiClient } from './helpers/loki-client.js';
 import { startTestNorn } from './helpers/norn.js';
 

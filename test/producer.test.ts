@@ -2,10 +2,10 @@
 // it whether a quorum took the batch, and the lines read back through Loki's query API.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectNatsBus, type NatsBus } from '../bus/index.js';
+import { connectNatsBus, type NatsBus } from '../bus/mod.js';
 import { subjects } from '../bus/subjects.js';
-import type { ProducerReply } from '../actors/gateway/producer.js';
-import type { RunningNorn } from '../actors/system.js';
+import type { ProducerReply } from '../actors/distributor/producer.js';
+import type { RunningNorn } from '../app/norn.js';
 import { LokiClient, nowNs } from './helpers/loki-client.js';
 import { startNatsServer, type NatsServerHandle } from './helpers/nats-server.js';
 import { startTestNorn } from './helpers/norn.js';

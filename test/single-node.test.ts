@@ -8,7 +8,7 @@ import winston from 'winston';
 import LokiTransport from 'winston-loki';
 import { LokiClient, nowNs } from './helpers/loki-client.js';
 import { startTestNorn } from './helpers/norn.js';
-import type { RunningNorn } from '../actors/system.js';
+import type { RunningNorn } from '../app/norn.js';
 
 let norn: RunningNorn;
 let loki: LokiClient;

@@ -3,8 +3,8 @@
 // dropped: the chunk stays in memory (and in the WAL) until storage takes it.
 
 import type { Logger } from 'pino';
-import type { Labels } from '../../storage/model.js';
-import type { IngesterConfig } from '../config.js';
+import type { Labels } from '../../core/model.js';
+import type { IngesterConfig } from './config.js';
 import type { IngesterMetrics } from './metrics.js';
 import type { ChunkSlot, FlushReason, IngesterStream } from './stream.js';
 

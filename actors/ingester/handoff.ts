@@ -6,8 +6,8 @@
 
 import type { Bus, Subscription } from '../../bus/bus.js';
 import { subjects } from '../../bus/subjects.js';
-import { decodeChunk } from '../../storage/chunk/index.js';
-import type { Entry, Labels } from '../../storage/model.js';
+import { decodeChunk } from '../../storage/chunk/mod.js';
+import type { Entry, Labels } from '../../core/model.js';
 import type { Ingester } from './ingester.js';
 import type { IngesterMetrics } from './metrics.js';
 import type { IngesterPushRequest } from './protocol.js';

@@ -5,7 +5,8 @@
 import type { Logger } from 'pino';
 import type { Bus, Subscription } from '../../bus/bus.js';
 import { subjects } from '../../bus/subjects.js';
-import type { IngesterConfig, LimitsConfig } from '../config.js';
+import type { IngesterConfig } from './config.js';
+import type { LimitsConfig } from '../../core/limits.js';
 import { Flusher, type FlushTarget } from './flusher.js';
 import type { IngesterMetrics } from './metrics.js';
 import type {
@@ -15,10 +16,10 @@ import type {
   IngesterQueryFrame,
   IngesterQueryRequest,
 } from './protocol.js';
-import { answerQuery } from './query.js';
+import { answerQuery } from './reads.js';
 import { TenantStreams } from './tenant-streams.js';
 import type { IngesterStream } from './stream.js';
-import { StatusError } from '../errors.js';
+import { StatusError } from '../../core/errors.js';
 
 /** Durable log of accepted pushes; the ingester writes to it before it acknowledges. */
 export interface PushLog {

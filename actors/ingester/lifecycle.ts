@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { createActor, waitFor, type Actor } from 'xstate';
 import type { Bus } from '../../bus/bus.js';
-import type { RingConfig } from '../config.js';
+import type { RingConfig } from '../ring/config.js';
 import type { RingRegistration } from '../ring/registration.js';
 import type { RingWatcher } from '../ring/ring-watcher.js';
 import { generateTokens, replaceClashingTokens } from '../ring/tokens.js';

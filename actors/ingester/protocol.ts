@@ -1,6 +1,6 @@
 // The messages gateways and ingesters exchange on the bus (subjects in bus/subjects.ts).
 
-import type { Labels } from '../../storage/model.js';
+import type { Labels } from '../../core/model.js';
 import type { QueryStats, SampleSeries, SelectLogsParams, SelectSamplesParams, StreamResult } from '../../logql/types.js';
 import type { StreamPush } from './tenant-streams.js';
 

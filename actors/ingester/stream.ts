@@ -5,9 +5,9 @@
 // An entry equal in timestamp and line to the newest one is a client retry and is dropped
 // silently, as Loki does.
 
-import { MemChunk } from '../../storage/chunk/index.js';
-import type { Entry, Labels } from '../../storage/model.js';
-import type { IngesterConfig } from '../config.js';
+import { MemChunk } from '../../storage/chunk/mod.js';
+import type { Entry, Labels } from '../../core/model.js';
+import type { IngesterConfig } from './config.js';
 
 export interface ChunkSlot {
   readonly chunk: MemChunk;

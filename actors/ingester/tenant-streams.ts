@@ -1,7 +1,8 @@
 // One tenant's streams in an ingester's memory, found by their canonical label string.
 
-import { fingerprint, type Entry, type Labels } from '../../storage/model.js';
-import type { IngesterConfig, LimitsConfig } from '../config.js';
+import { fingerprint, type Entry, type Labels } from '../../core/model.js';
+import type { IngesterConfig } from './config.js';
+import type { LimitsConfig } from '../../core/limits.js';
 import { IngesterStream } from './stream.js';
 
 /** A stream as the distributor sends it: labels already validated and canonical. */

@@ -2,11 +2,11 @@
 // periodically, reset after a complete handoff or flush.
 
 import type { Logger } from 'pino';
-import type { WalConfig } from '../config.js';
+import type { WalConfig } from './config.js';
 import type { Ingester, PushLog } from './ingester.js';
 import type { IngesterMetrics } from './metrics.js';
 import type { IngesterPushRequest } from './protocol.js';
-import { PeriodicCheckpointer, Wal, ingesterSnapshot } from './wal/index.js';
+import { PeriodicCheckpointer, Wal, ingesterSnapshot } from './wal/mod.js';
 
 export interface IngesterWal extends PushLog {
   replay(apply: (request: IngesterPushRequest) => void): Promise<void>;

@@ -2,7 +2,7 @@
 // Readers (gateways) rebuild it whenever the ring KV bucket changes.
 
 import { isHealthy, quorumFor, stateAllows, type RingMember, type RingOperation } from './model.js';
-import { StatusError } from '../errors.js';
+import { StatusError } from '../../core/errors.js';
 
 export interface RingOptions {
   readonly replicationFactor: number;

@@ -2,7 +2,7 @@
 // default, `on` / `ignoring` choose the matching labels, `group_left` / `group_right` allow many
 // on one side; comparisons filter unless `bool`; `and`, `or`, `unless` are set operations.
 
-import { labelsToString, type Label, type Labels } from '../../storage/model.js';
+import { labelsToString, type Label, type Labels } from '../../core/model.js';
 import { LogQLError } from '../errors.js';
 import type { BinOpExpr } from '../syntax/ast.js';
 import { isComparisonOp, isSetOp, mergeLiterals } from '../syntax/literal-math.js';

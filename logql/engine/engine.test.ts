@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelsFromRecord } from '../../storage/model.js';
+import { labelsFromRecord } from '../../core/model.js';
 import { compileLogSelector, compileSampleExpr } from '../plan.js';
 import { MemoryQuerier, type MemoryStream } from '../testing/memory-querier.js';
 import { emptyStats, type QueryParams } from '../types.js';

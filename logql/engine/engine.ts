@@ -2,7 +2,7 @@
 // result. Log queries merge the sources' batches, drop replicas' duplicate entries and keep the
 // first `limit` in direction; metric queries evaluate over the samples' range aggregations.
 
-import { labelsToString } from '../../storage/model.js';
+import { labelsToString } from '../../core/model.js';
 import { QueryLimitError } from '../errors.js';
 import { parseExpr } from '../syntax/parser.js';
 import { exprToString } from '../syntax/printer.js';

@@ -2,7 +2,7 @@
 // then the result takes Loki's shape: `vector` / `scalar` for instant queries, `matrix` for range
 // queries (series sorted by labels, points by time, gaps where a step had no value).
 
-import { nsToMs } from '../../storage/model.js';
+import { nsToMs } from '../../core/model.js';
 import type { SampleExpr } from '../syntax/ast.js';
 import type { Point, QueryData, QueryParams, Querier, QueryStats, SeriesResult, VectorSample } from '../types.js';
 import { vectorScalar, vectorVector } from './binop.js';

@@ -2,7 +2,7 @@
 // `${1}`, `$name` expansion of the replacement.
 
 import { RE2JS } from 're2js';
-import { labelsToString, labelValue, type Labels } from '../../storage/model.js';
+import { labelsToString, labelValue, type Labels } from '../../core/model.js';
 import { LogQLError } from '../errors.js';
 import type { LabelReplaceExpr } from '../syntax/ast.js';
 import type { StepSample } from './vectors.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelsFromRecord, type Entry } from '../../storage/model.js';
+import { labelsFromRecord, type Entry } from '../../core/model.js';
 import { MemoryQuerier, type MemoryStream } from '../testing/memory-querier.js';
 import type { QueryData, QueryParams } from '../types.js';
 import { Engine } from './engine.js';

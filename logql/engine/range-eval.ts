@@ -2,7 +2,7 @@
 // removed, then each series folded over its windows `(T - offset - range, T - offset]`. A window
 // without samples leaves a gap; a series still carrying `__error__` fails the query, as Loki.
 
-import { labelsToString, labelValue, type Labels } from '../../storage/model.js';
+import { labelsToString, labelValue, type Labels } from '../../core/model.js';
 import { PipelineError } from '../errors.js';
 import { ERROR_LABEL } from '../log/labels-builder.js';
 import type { Grouping, LabelMatcher, RangeAggregationExpr } from '../syntax/ast.js';

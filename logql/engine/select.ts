@@ -1,7 +1,7 @@
 // Runs compiled plans over streams where the data lives (an ingester's memory, chunks read by a
 // querier) and returns only what the query needs: at most `limit` entries, or the samples.
 
-import type { Entry, Labels } from '../../storage/model.js';
+import type { Entry, Labels } from '../../core/model.js';
 import type { StreamExtractor } from '../log/extractor.js';
 import type { StreamRunner } from '../log/pipeline.js';
 import type { LogSelectorPlan, SamplePlan } from '../plan.js';

@@ -2,7 +2,7 @@
 // with the worst kept entry on top, so a stream read in order can stop at its first entry that
 // could no longer make the cut. Optionally drops exact duplicates (same ts, labels and line).
 
-import type { Entry, Labels } from '../../storage/model.js';
+import type { Entry, Labels } from '../../core/model.js';
 import type { Direction, StreamResult } from '../types.js';
 import { Heap } from './heap.js';
 

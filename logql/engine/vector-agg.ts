@@ -2,7 +2,7 @@
 // and Loki group them. `topk` / `bottomk` keep the chosen samples' own labels; `sort` /
 // `sort_desc` only order an instant result.
 
-import { labelsToString, type Labels } from '../../storage/model.js';
+import { labelsToString, type Labels } from '../../core/model.js';
 import type { Grouping, VectorAggregationExpr } from '../syntax/ast.js';
 import type { StepSample } from './vectors.js';
 import { variance } from './variance.js';

@@ -1,7 +1,7 @@
 // Per-step values flowing between evaluation nodes: a vector of labelled samples per step, or a
 // scalar (a literal) the same at every step.
 
-import { labelsToString, type Labels } from '../../storage/model.js';
+import { labelsToString, type Labels } from '../../core/model.js';
 
 export interface StepSample {
   readonly labels: Labels;

@@ -4,7 +4,7 @@
 // `__error__=SampleExtractionErr` where it cannot. Grouping on the range aggregation applies here,
 // and the unwrapped label never stays on the series.
 
-import { labelsToString, type Label, type Labels } from '../../storage/model.js';
+import { labelsToString, type Label, type Labels } from '../../core/model.js';
 import type { Grouping, RangeAggregationExpr, UnwrapExpr } from '../syntax/ast.js';
 import { goParseFloat, parseFloatError, parseGoDuration, parseHumanBytes } from '../syntax/units.js';
 import { compileLabelFilter, type LabelPredicate } from './label-filter.js';

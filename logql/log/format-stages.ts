@@ -4,7 +4,7 @@
 import { LogQLParseError } from '../errors.js';
 import type { LabelFormatEntry } from '../syntax/ast.js';
 import type { LabelsBuilder } from './labels-builder.js';
-import type { StageFn } from './pipeline.js';
+import type { StageFn } from './stage.js';
 import { compileTemplate, type CompiledTemplate } from './template/exec.js';
 
 export const ERR_TEMPLATE_FORMAT = 'TemplateFormatErr';

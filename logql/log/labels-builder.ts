@@ -3,7 +3,7 @@
 // renamed `<name>_extracted`, as Loki does. Errors live beside the labels as `__error__` and
 // `__error_details__` and join the output only when set.
 
-import { labelsToString, type Label, type Labels } from '../../storage/model.js';
+import { labelsToString, type Label, type Labels } from '../../core/model.js';
 
 export const ERROR_LABEL = '__error__';
 export const ERROR_DETAILS_LABEL = '__error_details__';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { labelsFromRecord, type Labels } from '../../storage/model.js';
+import { labelsFromRecord, type Labels } from '../../core/model.js';
 import { compileLogSelector } from '../plan.js';
 
 type Rec = Record<string, string>;

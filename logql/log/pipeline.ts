@@ -2,7 +2,7 @@
 // of the parsers around them (never across a stage that rewrites the line or a label filter),
 // so the cheap checks reject lines before any parsing, as Loki orders them.
 
-import type { Labels } from '../../storage/model.js';
+import type { Labels } from '../../core/model.js';
 import { UnsupportedQueryError } from '../errors.js';
 import type { Stage } from '../syntax/ast.js';
 import { compileLabelFilter } from './label-filter.js';

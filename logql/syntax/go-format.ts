@@ -2,7 +2,7 @@
 // and `fmt.Sprint(float64)`. Printing through these keeps our canonical text byte-identical to
 // Loki's, which matters because the canonical text crosses the bus as the query plan.
 
-import { goQuote } from '../../storage/model.js';
+import { goQuote } from '../../core/model.js';
 
 export { goQuote };
 

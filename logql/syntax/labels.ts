@@ -1,7 +1,7 @@
 // Loki's label strings, `{a="1", b="2"}`, as clients send them in protobuf pushes.
 
 import { LogQLParseError } from '../errors.js';
-import { sortLabels, type Label, type Labels } from '../../storage/model.js';
+import { sortLabels, type Label, type Labels } from '../../core/model.js';
 import { TokenStream } from './token-stream.js';
 
 /**

@@ -1,7 +1,7 @@
 // An in-memory `Querier` for tests and benchmarks: it runs plans the way a data source does,
 // optionally several times over to stand for replicas holding the same streams.
 
-import type { Entry, Labels } from '../../storage/model.js';
+import type { Entry, Labels } from '../../core/model.js';
 import { selectLogsFromStreams, selectSamplesFromStreams } from '../engine/select.js';
 import { compileLogSelector, compileSampleExpr, matchesLabels } from '../plan.js';
 import type { Querier, QueryStats, SampleSeries, SelectLogsParams, SelectSamplesParams, StreamResult } from '../types.js';

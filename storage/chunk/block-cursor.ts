@@ -5,7 +5,7 @@
 //   it fell in. Only lines holding every pattern are decoded to strings.
 // Every read is bounded by ByteReader, so a forged block fails with CORRUPT_CHUNK.
 
-import type { Entry, Label, Labels } from '../model.js';
+import type { Entry, Label, Labels } from '../../core/model.js';
 import { StorageError } from '../object-store.js';
 import type { ScanPlan } from './scan-plan.js';
 import { ByteReader } from './varint.js';

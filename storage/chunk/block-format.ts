@@ -2,7 +2,7 @@
 //   varint ts | uvarint len | line | uvarint #pairs | (uvarint len | name | uvarint len | value)*
 // Sizes are computed exactly before writing so a block is serialized into one allocation.
 
-import type { Entry } from '../model.js';
+import type { Entry } from '../../core/model.js';
 import { putUvarint, putVarint64, uvarintSize, varint64Size } from './varint.js';
 
 const INT64_MIN = -(2n ** 63n);

@@ -2,7 +2,7 @@
 // with another error and never yield entries the writer did not write.
 
 import { describe, expect, it } from 'vitest';
-import type { Entry } from '../model.js';
+import type { Entry } from '../../core/model.js';
 import { StorageError } from '../object-store.js';
 import { encodeChunk } from './chunk-format.js';
 import { crc32c } from './crc32c.js';

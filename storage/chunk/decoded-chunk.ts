@@ -2,7 +2,7 @@
 // blocks are inflated only when a scan reaches them and are not kept, so a cached chunk costs
 // its compressed size.
 
-import type { Entry } from '../model.js';
+import type { Entry } from '../../core/model.js';
 import { encodeChunk, parseChunk } from './chunk-format.js';
 import { codecFor, type BlockCodec, type Encoding } from './encoding.js';
 import { mergeSources } from './merge.js';

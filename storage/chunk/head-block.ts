@@ -2,7 +2,7 @@
 // timestamps keep their append order) only when cut or read, because ingesters mostly append in
 // order and then the sort is skipped altogether.
 
-import type { Entry } from '../model.js';
+import type { Entry } from '../../core/model.js';
 import { assertTimestamp, encodedEntrySize, serializeEntries } from './block-format.js';
 
 export interface SerializedBlock {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Entry } from '../model.js';
+import type { Entry } from '../../core/model.js';
 import { StorageError } from '../object-store.js';
 import { DecodedChunk } from './decoded-chunk.js';
 import { ENCODINGS, type Encoding } from './encoding.js';

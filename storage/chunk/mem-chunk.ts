@@ -3,7 +3,7 @@
 // blockSizeBytes of serialized entries, and the ingester cuts the whole chunk once
 // `hasSpaceFor` says the next entry would push it past targetSizeBytes.
 
-import type { Entry } from '../model.js';
+import type { Entry } from '../../core/model.js';
 import { BLOCK_CHECKSUM_SIZE, encodeChunk, HEADER_SIZE, type BlockToWrite } from './chunk-format.js';
 import { DecodedChunk } from './decoded-chunk.js';
 import { codecFor, isEncoding, type BlockCodec, type Encoding } from './encoding.js';

@@ -5,7 +5,7 @@
 // keyed by (timestamp, source order), so equal timestamps keep append order forward and the
 // exact reverse backward.
 
-import type { Entry } from '../model.js';
+import type { Entry } from '../../core/model.js';
 import type { EntryCursor } from './block-cursor.js';
 import type { ScanPlan } from './scan-plan.js';
 import type { EntrySource } from './sources.js';

@@ -1,6 +1,6 @@
 // What a chunk scan is asked for and what it reports back.
 
-import type { Entry } from '../model.js';
+import type { Entry } from '../../core/model.js';
 
 export type Direction = 'forward' | 'backward';
 

@@ -1,7 +1,7 @@
 // The units a chunk scan merges: compressed blocks and the open head block. Each knows its time
 // bounds, so the merge can skip it or open it only when its turn comes.
 
-import type { Entry } from '../model.js';
+import type { Entry } from '../../core/model.js';
 import { ArrayCursor, BlockCursor, type EntryCursor } from './block-cursor.js';
 import type { BlockCodec } from './encoding.js';
 import type { HeadBlock } from './head-block.js';

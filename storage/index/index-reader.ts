@@ -13,7 +13,7 @@ import {
   validateTenantId,
 } from '../keys.js';
 import { LruCache } from '../lru.js';
-import { labelsToString, type Labels } from '../model.js';
+import { labelsToString, type Labels } from '../../core/model.js';
 import { StorageError, type ObjectStore } from '../object-store.js';
 import { DayListing } from './day-listing.js';
 import { decodeLabelsObject } from './labels-object.js';

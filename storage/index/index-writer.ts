@@ -6,7 +6,7 @@
 // chunk write the same objects and the writes are idempotent.
 
 import { daysBetween, indexChunkRefKey, indexDayMarkerKey, indexStreamKey } from '../keys.js';
-import { fingerprint, labelsToString, type Labels } from '../model.js';
+import { fingerprint, labelsToString, type Labels } from '../../core/model.js';
 import { StorageError, type ObjectStore } from '../object-store.js';
 import { encodeLabelsObject } from './labels-object.js';
 import type { ChunkRef } from './types.js';

@@ -2,7 +2,7 @@
 // `{"labels":{"app":"api","env":"prod"}}`. Read back, the labels must hash to the fingerprint
 // in the key, which catches corruption and (astronomically unlikely) fingerprint collisions.
 
-import { fingerprint, labelsFromRecord, labelsToRecord, labelsToString, type Labels } from '../model.js';
+import { fingerprint, labelsFromRecord, labelsToRecord, labelsToString, type Labels } from '../../core/model.js';
 import { StorageError } from '../object-store.js';
 
 export function encodeLabelsObject(labels: Labels): Uint8Array {

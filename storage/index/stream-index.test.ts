@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FsStore } from '../fs-store.js';
 import { chunkKey, indexStreamKey } from '../keys.js';
 import { MemoryStore } from '../memory-store.js';
-import { fingerprint, labelsFromRecord, labelsToString, labelValue, type Labels } from '../model.js';
+import { fingerprint, labelsFromRecord, labelsToString, labelValue, type Labels } from '../../core/model.js';
 import { StorageError, type ObjectStore } from '../object-store.js';
 import { StreamIndex } from './stream-index.js';
 import type { ChunkRef } from './types.js';

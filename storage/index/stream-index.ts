@@ -2,7 +2,7 @@
 // beside the chunks (layout in storage/README.md), so any process sharing the store, or this
 // one after a restart, finds what was flushed.
 
-import type { Labels } from '../model.js';
+import type { Labels } from '../../core/model.js';
 import type { ObjectStore } from '../object-store.js';
 import { IndexReader } from './index-reader.js';
 import { IndexWriter } from './index-writer.js';

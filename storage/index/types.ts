@@ -1,4 +1,4 @@
-import type { Labels } from '../model.js';
+import type { Labels } from '../../core/model.js';
 import type { ChunkKeyParts } from '../keys.js';
 
 /** Where a flushed chunk lives and what it covers. `from`/`through` are inclusive, ns. */

@@ -5,8 +5,8 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Engine, compileLogSelector, emptyStats } from '../../logql/index.js';
-import { labelsFromRecord } from '../../storage/model.js';
+import { Engine, compileLogSelector, emptyStats } from '../../logql/mod.js';
+import { labelsFromRecord } from '../../core/model.js';
 import { RE2JS } from 're2js';
 import type { MemoryStream } from '../../logql/testing/memory-querier.js';
 import { MemoryQuerier } from '../../logql/testing/memory-querier.js';

@@ -9,8 +9,8 @@
 
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodePushRequest, snappyCompress } from '../../gateway/index.js';
-import type { Entry } from '../../storage/model.js';
+import { encodePushRequest, snappyCompress } from '../../gateway/mod.js';
+import type { Entry } from '../../core/model.js';
 import { spawnNorn, tempDir } from '../helpers/norn.js';
 import { fmt, loadLoghub, mb } from './loghub.js';
 

@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import type { WalSyncPolicy } from '../../actors/config.js';
+import type { WalSyncPolicy } from '../../actors/ingester/config.js';
 import { createIngesterMetrics } from '../../actors/ingester/metrics.js';
 import type { IngesterPushRequest } from '../../actors/ingester/protocol.js';
-import { Wal } from '../../actors/ingester/wal/index.js';
-import { labelsFromRecord, labelsToString, type Entry } from '../../storage/model.js';
+import { Wal } from '../../actors/ingester/wal/mod.js';
+import { labelsFromRecord, labelsToString, type Entry } from '../../core/model.js';
 
 const LOGHUB_DIR = process.env.NORN_LOGHUB_DIR ?? fileURLToPath(new URL('../../../shared/data/loghub/', import.meta.url));
 const BASE_DIR = process.env.NORN_BENCH_DIR ?? tmpdir();

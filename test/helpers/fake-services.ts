@@ -1,7 +1,7 @@
 // A QueryService that knows nothing, for tests of the HTTP edge that do not query: override
 // only the members a test cares about.
 
-import type { QueryService } from '../../actors/gateway/api.js';
+import type { QueryService } from '../../actors/querier/api.js';
 import { emptyStats } from '../../logql/types.js';
 
 export function emptyQueryService(overrides: Partial<QueryService> = {}): QueryService {

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { defaultConfig, type NornConfig } from '../../actors/config.js';
-import { startNorn, type RunningNorn } from '../../actors/system.js';
+import { defaultConfig, type NornConfig } from '../../app/config.js';
+import { startNorn, type RunningNorn } from '../../app/norn.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const NORN_BIN = join(REPO_ROOT, 'dist', 'bin', 'norn.js');

@@ -7,8 +7,8 @@ import { PeriodicCheckpointer } from './checkpointer.js';
 import { encodeRequestRecord } from './record-format.js';
 import { ingesterSnapshot } from './snapshot.js';
 import { Wal } from './wal.js';
-import { StreamMemory, captureLogger, freshMetrics, ingesterContents, pushRequest, requestContents, walConfig } from './test-support.js';
-import type { WalConfig } from '../../config.js';
+import { StreamMemory, captureLogger, freshMetrics, ingesterContents, pushRequest, requestContents, walConfig } from './testing/wal-fixture.js';
+import type { WalConfig } from '../config.js';
 
 let dataDir: string;
 let walDir: string;

@@ -7,11 +7,12 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bus } from '../../../bus/bus.js';
-import { DEFAULT_INGESTER, DEFAULT_LIMITS } from '../../config.js';
+import { DEFAULT_INGESTER } from '../config.js';
+import { DEFAULT_LIMITS } from '../../../core/limits.js';
 import { Ingester, type PushLog } from '../ingester.js';
 import { ingesterSnapshot } from './snapshot.js';
 import { Wal } from './wal.js';
-import { freshMetrics, ingesterContents, pushRequest, requestContents, walConfig } from './test-support.js';
+import { freshMetrics, ingesterContents, pushRequest, requestContents, walConfig } from './testing/wal-fixture.js';
 
 let dataDir: string;
 

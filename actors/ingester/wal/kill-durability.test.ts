@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Wal } from './wal.js';
-import { StreamMemory, captureLogger, freshMetrics, ingesterContents, pushRequest, requestContents, walConfig } from './test-support.js';
+import { StreamMemory, captureLogger, freshMetrics, ingesterContents, pushRequest, requestContents, walConfig } from './testing/wal-fixture.js';
 
-const CHILD = fileURLToPath(new URL('./fixtures/append-until-killed.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./testing/append-until-killed.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 let dataDir: string;

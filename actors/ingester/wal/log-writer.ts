@@ -8,7 +8,7 @@
 // made before a barrier is in the segments before it, and one made after is in those after.
 
 import type { Logger } from 'pino';
-import type { WalSyncPolicy } from '../../config.js';
+import type { WalSyncPolicy } from '../config.js';
 import { WalError, describeError } from './errors.js';
 import { Segment } from './segment.js';
 

@@ -6,7 +6,7 @@ import { encode } from '../../../bus/codec.js';
 import type { IngesterPushRequest } from '../protocol.js';
 import { frameRecord } from './record-format.js';
 import { Wal } from './wal.js';
-import { WARN, captureLogger, freshMetrics, pushRequest, walConfig } from './test-support.js';
+import { WARN, captureLogger, freshMetrics, pushRequest, walConfig } from './testing/wal-fixture.js';
 
 let dataDir: string;
 let walDir: string;

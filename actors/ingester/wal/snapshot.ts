@@ -6,7 +6,7 @@
 // stream's chunk list is copied before it is walked (a retired chunk spliced out of the live
 // array would make an index walk skip its neighbour, which may be unflushed).
 
-import type { Entry } from '../../../storage/model.js';
+import type { Entry } from '../../../core/model.js';
 import type { Ingester } from '../ingester.js';
 import type { IngesterPushRequest } from '../protocol.js';
 import type { IngesterStream } from '../stream.js';

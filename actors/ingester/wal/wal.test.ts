@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IngesterPushRequest } from '../protocol.js';
 import { Wal } from './wal.js';
 import { WalError } from './errors.js';
-import { captureLogger, freshMetrics, pushRequest, walConfig } from './test-support.js';
-import type { WalConfig } from '../../config.js';
+import { captureLogger, freshMetrics, pushRequest, walConfig } from './testing/wal-fixture.js';
+import type { WalConfig } from '../config.js';
 
 let dataDir: string;
 

@@ -5,7 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { WalConfig } from '../../config.js';
+import type { WalConfig } from '../config.js';
 import type { PushLog } from '../ingester.js';
 import type { IngesterMetrics } from '../metrics.js';
 import type { IngesterPushRequest } from '../protocol.js';

@@ -1,0 +1,56 @@
+// The ingester's settings: when chunks are cut and flushed, and how the WAL syncs.
+
+export type ChunkEncodingName = 'gzip' | 'snappy' | 'none';
+export type WalSyncPolicy = 'always' | 'batch' | 'interval' | 'never';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+export interface IngesterConfig {
+  /** Uncompressed head block size that triggers compressing a block. */
+  readonly blockSizeBytes: number;
+  /** Compressed chunk size that cuts the chunk. */
+  readonly targetChunkBytes: number;
+  readonly chunkEncoding: ChunkEncodingName;
+  /** A chunk with no appends for this long is flushed. */
+  readonly chunkIdleMs: number;
+  /** A chunk spanning more than this is cut; half of it is the out-of-order window. */
+  readonly maxChunkAgeMs: number;
+  /** How often streams are checked for chunks to flush. */
+  readonly flushCheckMs: number;
+  /** Flushed chunks stay queryable in memory this long, covering index caches. */
+  readonly retainFlushedMs: number;
+  /** First delay between flush retries; doubles up to maxFlushBackoffMs, never gives up. */
+  readonly flushBackoffMs: number;
+  readonly maxFlushBackoffMs: number;
+  readonly concurrentFlushes: number;
+}
+
+export interface WalConfig {
+  readonly enabled: boolean;
+  readonly sync: WalSyncPolicy;
+  readonly syncIntervalMs: number;
+  readonly segmentBytes: number;
+  readonly checkpointMs: number;
+}
+
+export const DEFAULT_INGESTER: IngesterConfig = {
+  blockSizeBytes: 256 * 1024,
+  targetChunkBytes: 1536 * 1024,
+  chunkEncoding: 'gzip',
+  chunkIdleMs: 30 * MINUTE,
+  maxChunkAgeMs: 2 * HOUR,
+  flushCheckMs: 30_000,
+  retainFlushedMs: MINUTE,
+  flushBackoffMs: 1_000,
+  maxFlushBackoffMs: MINUTE,
+  concurrentFlushes: 4,
+};
+
+export const DEFAULT_WAL: WalConfig = {
+  enabled: true,
+  sync: 'always',
+  syncIntervalMs: 100,
+  segmentBytes: 64 * 1024 * 1024,
+  checkpointMs: 5 * MINUTE,
+};

@@ -1,0 +1,55 @@
+// The server module: the HTTP edge every process serves. It starts after every other module of
+// the target and stops before them, so no request arrives while an ingester leaves. Loki's API
+// is answered where the target runs a distributor and a querier; elsewhere those routes say so.
+
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { FastifyInstance } from 'fastify';
+import { createHttpServer } from '../../gateway/mod.js';
+import { NOT_A_GATEWAY } from '../../gateway/not-served.js';
+import { formatQuery } from '../../logql/mod.js';
+import type { NornConfig } from '../config.js';
+import { buildInfo } from '../build-info.js';
+import type { DistributorModule } from './distributor.js';
+import type { IngesterModule } from './ingester.js';
+import type { QuerierModule } from './querier.js';
+import type { RingModule } from './ring.js';
+
+/** Largest push body the edge reads, after decompression limits apply. */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+export interface ServerModule {
+  readonly http: FastifyInstance;
+  /** `http://host:port` the edge listens on. */
+  readonly address: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(deps: {
+  readonly config: NornConfig;
+  readonly registry: Registry;
+  readonly logger: Logger;
+  readonly ring: RingModule;
+  readonly ingester: IngesterModule | undefined;
+  readonly distributor: DistributorModule | undefined;
+  readonly querier: QuerierModule | undefined;
+}): Promise<ServerModule> {
+  const { config, registry, logger, ring, ingester, distributor, querier } = deps;
+  const flush = ingester !== undefined ? () => ingester.flush() : distributor !== undefined ? () => distributor.flushIngesters() : undefined;
+  const http = createHttpServer({
+    push: distributor?.distributor ?? NOT_A_GATEWAY.push,
+    query: querier?.service ?? NOT_A_GATEWAY.query,
+    logger,
+    auth: config.auth,
+    registry,
+    isReady: () => ingester?.readiness() ?? distributor?.readiness() ?? true,
+    ...(flush !== undefined ? { flush } : {}),
+    formatQuery,
+    ring: () => ring.status(),
+    config: () => config,
+    buildInfo: buildInfo(),
+    limits: { maxBodyBytes: MAX_BODY_BYTES },
+  });
+  const address = await http.listen({ host: config.httpHost, port: config.httpPort });
+  return { http, address, close: () => http.close() };
+}
