@@ -34,7 +34,7 @@ module.exports = {
       name: 'components-meet-through-interfaces',
       severity: 'error',
       comment: "Other components use the ingester through its wire protocol only (actors/ingester/protocol.ts).",
-      from: { path: '^actors/(?!ingester/)' },
+      from: { path: '^actors/(?!ingester/)', pathNot: TESTS },
       to: { path: '^actors/ingester/', pathNot: '^actors/ingester/protocol\\.ts$' },
     },
     {
@@ -47,9 +47,9 @@ module.exports = {
     {
       name: 'gateway-uses-component-interfaces',
       severity: 'error',
-      comment: "The HTTP edge talks to components through their api.ts interfaces, not their insides.",
-      from: { path: '^gateway/', pathNot: '\\.test\\.ts$' },
-      to: { path: '^actors/', pathNot: '^actors/[^/]+/api\\.ts$' },
+      comment: "The HTTP edge talks to components through their interfaces (api.ts, or an api/ folder), not their insides.",
+      from: { path: '^gateway/', pathNot: TESTS },
+      to: { path: '^actors/', pathNot: '^actors/[^/]+/api(\\.ts$|/)' },
     },
     {
       name: 'app-is-only-below-bin',

@@ -96,24 +96,43 @@ describe('decodePushRequest', () => {
     expect(() => decodePushRequest(Uint8Array.from([0x0f]))).toThrow(Error);
   });
 
-  it('never crashes on random mutations of a valid body', () => {
+  it('decodes random mutations of a valid body into well-formed streams or refuses them with an Error', () => {
     const good = encodePushRequest([
       { labels: '{a="b"}', entries: [{ ts: 1700000000000000000n, line: 'x'.repeat(40), metadata: [{ name: 'k', value: 'v' }] }] },
     ]);
     let seed = 42;
     const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-    let errors = 0;
+    let refused = 0;
+    let decoded = 0;
     for (let round = 0; round < 500; round++) {
       const mutated = Uint8Array.from(good);
       for (let k = 0; k < 3; k++) mutated[Math.floor(random() * mutated.length)] = Math.floor(random() * 256);
+      let streams: ReturnType<typeof decodePushRequest>;
       try {
-        decodePushRequest(mutated);
+        streams = decodePushRequest(mutated);
       } catch (error) {
         expect(error).toBeInstanceOf(Error);
-        errors++;
+        expect((error as Error).message.length).toBeGreaterThan(0);
+        refused++;
+        continue;
       }
+      decoded++;
+      // What decodes is well-formed, and survives a second round trip unchanged.
+      for (const stream of streams) {
+        expect(typeof stream.labels).toBe('string');
+        for (const entry of stream.entries) {
+          expect(typeof entry.ts).toBe('bigint');
+          expect(typeof entry.line).toBe('string');
+          for (const pair of entry.metadata ?? []) expect([typeof pair.name, typeof pair.value]).toEqual(['string', 'string']);
+        }
+      }
+      const again = decodePushRequest(encodePushRequest(streams.map((stream) => ({ labels: stream.labels as string, entries: stream.entries }))));
+      expect(again).toEqual(streams);
     }
-    expect(errors).toBeGreaterThan(0);
+    // Both paths ran: the mutations were neither all harmless nor all fatal.
+    expect(refused).toBeGreaterThan(0);
+    expect(decoded).toBeGreaterThan(0);
+    expect(refused + decoded).toBe(500);
   });
 });
 

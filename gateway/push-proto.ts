@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import protobuf from 'protobufjs';
 import type { PushStreamInput } from '../actors/distributor/api.js';
 import { labelsFromRecord, type Entry, type Labels } from '../core/model.js';
+import { HttpError } from './errors.js';
 
 /** The part of Loki's `push.proto` a push uses, as a protobufjs JSON descriptor. */
 export const PUSH_PROTO_DESCRIPTOR = {
@@ -107,10 +108,10 @@ export function snappyCompress(data: Uint8Array): Uint8Array {
   return snappy.compress(data);
 }
 
-export class SnappyTooLargeError extends Error {
+/** A snappy block that claims more bytes than a push may hold: a 413, before any is inflated. */
+export class SnappyTooLargeError extends HttpError {
   constructor(readonly size: number, readonly max: number) {
-    super(`message decompressed size too large than max (${size} vs ${max})`);
-    this.name = 'SnappyTooLargeError';
+    super('HTTP_BODY_TOO_LARGE', `request body too large: message decompressed size too large than max (${size} vs ${max})`);
   }
 }
 
@@ -146,14 +147,25 @@ function decodeTimestamp(reader: Reader): bigint {
   return seconds * 1_000_000_000n + BigInt(nanos);
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * A protobuf string field as well-formed text: invalid UTF-8 becomes U+FFFD by the WHATWG rules
+ * (as Go's encoders replace it), so a line decodes to the same text every time it is read.
+ * protobufjs' own decoder can turn invalid bytes into lone surrogates.
+ */
+function readText(reader: Reader): string {
+  return utf8.decode(reader.bytes());
+}
+
 function decodeLabelPair(reader: Reader, into: Record<string, string>): void {
   const end = endOf(reader);
   let name = '';
   let value = '';
   while (reader.pos < end) {
     const tag = reader.uint32();
-    if (tag === 10) name = reader.string();
-    else if (tag === 18) value = reader.string();
+    if (tag === 10) name = readText(reader);
+    else if (tag === 18) value = readText(reader);
     else reader.skipType(tag & 7);
   }
   expectEnd(reader, end);
@@ -168,7 +180,7 @@ function decodeEntry(reader: Reader): Entry {
   while (reader.pos < end) {
     const tag = reader.uint32();
     if (tag === 10) ts = decodeTimestamp(reader);
-    else if (tag === 18) line = reader.string();
+    else if (tag === 18) line = readText(reader);
     else if (tag === 26) decodeLabelPair(reader, (metadata ??= {}));
     else reader.skipType(tag & 7);
   }
@@ -184,7 +196,7 @@ function decodeStream(reader: Reader): PushStreamInput {
   const entries: Entry[] = [];
   while (reader.pos < end) {
     const tag = reader.uint32();
-    if (tag === 10) labels = reader.string();
+    if (tag === 10) labels = readText(reader);
     else if (tag === 18) entries.push(decodeEntry(reader));
     else reader.skipType(tag & 7);
   }
