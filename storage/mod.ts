@@ -34,8 +34,8 @@ export {
   validateTenantId,
 } from './keys.js';
 export {
-  CHUNK_FORMAT_VERSION,
-  CHUNK_MAGIC,
+  CHUNK_FORMATS,
+  CURRENT_CHUNK_FORMAT,
   DEFAULT_CHUNK_CONFIG,
   DecodedChunk,
   ENCODINGS,

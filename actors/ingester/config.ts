@@ -1,6 +1,6 @@
 // The ingester's settings: when chunks are cut and flushed, and how the WAL syncs.
 
-export type ChunkEncodingName = 'gzip' | 'snappy' | 'none';
+export type ChunkEncodingName = 'gzip' | 'snappy' | 'brotli' | 'none';
 export type WalSyncPolicy = 'always' | 'batch' | 'interval' | 'never';
 
 const MINUTE = 60_000;

@@ -1,5 +1,5 @@
 // The chunk's outer layout (drawn byte by byte in README.md):
-//   magic u32 BE | version u8 | encoding u8 | (block | crc32c u32 BE)* | metas | crc32c u32 BE | metas offset u64 BE
+//   magic u32 BE ("NORN", or Loki's for the legacy layout) | version u8 | encoding u8 | (block | crc32c u32 BE)* | metas | crc32c u32 BE | metas offset u64 BE
 // metas = uvarint #blocks, then per block: uvarint #entries, varint mint, varint maxt,
 //         uvarint offset, uvarint compressed length, uvarint uncompressed length.
 
@@ -9,9 +9,27 @@ import { encodingByte, encodingFromByte, type Encoding } from './encoding.js';
 import type { BlockMeta } from './scan.js';
 import { ByteReader, putUvarint, putVarint64, uvarintSize, varint64Size } from './varint.js';
 
-export const CHUNK_MAGIC = 0x012ee56a;
-/** Format version 4: entries carry structured metadata (a pair count, then name/value pairs). */
-export const CHUNK_FORMAT_VERSION = 4;
+/**
+ * The two layouts a chunk can have. `norn-v1`, which Norn writes, has a magic number of its own,
+ * so no reader can take it for Loki's; `legacy-v4` is what Norn wrote before, under Loki's magic
+ * and version 4 although its entry layout differs from Loki's v4. Both are read.
+ */
+export type ChunkFormat = 'norn-v1' | 'legacy-v4';
+export const CHUNK_FORMATS: readonly ChunkFormat[] = ['norn-v1', 'legacy-v4'];
+/** What new chunks are written in. */
+export const CURRENT_CHUNK_FORMAT: ChunkFormat = 'norn-v1';
+
+/** "NORN" */
+export const NORN_CHUNK_MAGIC = 0x4e4f524e;
+export const NORN_CHUNK_VERSION = 1;
+/** Loki's chunk magic, under which the legacy layout was written. */
+export const LEGACY_CHUNK_MAGIC = 0x012ee56a;
+export const LEGACY_CHUNK_VERSION = 4;
+
+const HEADERS: Readonly<Record<ChunkFormat, { magic: number; version: number }>> = {
+  'norn-v1': { magic: NORN_CHUNK_MAGIC, version: NORN_CHUNK_VERSION },
+  'legacy-v4': { magic: LEGACY_CHUNK_MAGIC, version: LEGACY_CHUNK_VERSION },
+};
 export const HEADER_SIZE = 6;
 export const BLOCK_CHECKSUM_SIZE = 4;
 const CHECKSUM_SIZE = BLOCK_CHECKSUM_SIZE;
@@ -29,7 +47,7 @@ export interface BlockToWrite {
   readonly data: Uint8Array;
 }
 
-export function encodeChunk(encoding: Encoding, blocks: readonly BlockToWrite[]): Buffer {
+export function encodeChunk(format: ChunkFormat, encoding: Encoding, blocks: readonly BlockToWrite[]): Buffer {
   let metasSize = uvarintSize(blocks.length);
   let offset = HEADER_SIZE;
   const offsets: number[] = [];
@@ -46,8 +64,8 @@ export function encodeChunk(encoding: Encoding, blocks: readonly BlockToWrite[])
   }
   const metasOffset = offset;
   const out = Buffer.allocUnsafe(metasOffset + metasSize + CHECKSUM_SIZE + METAS_OFFSET_SIZE);
-  out.writeUInt32BE(CHUNK_MAGIC, 0);
-  out[4] = CHUNK_FORMAT_VERSION;
+  out.writeUInt32BE(HEADERS[format].magic, 0);
+  out[4] = HEADERS[format].version;
   out[5] = encodingByte(encoding);
   let pos = HEADER_SIZE;
   for (const block of blocks) {
@@ -71,6 +89,7 @@ export function encodeChunk(encoding: Encoding, blocks: readonly BlockToWrite[])
 }
 
 export interface ParsedChunk {
+  readonly format: ChunkFormat;
   readonly encoding: Encoding;
   readonly blocks: readonly BlockMeta[];
 }
@@ -89,9 +108,10 @@ export function parseChunk(bytes: Uint8Array): ParsedChunk {
   if (size < MIN_CHUNK_SIZE) throw corrupt(`${size} bytes is shorter than the smallest chunk (${MIN_CHUNK_SIZE})`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0);
-  if (magic !== CHUNK_MAGIC) throw corrupt(`bad magic number 0x${magic.toString(16).padStart(8, '0')}`);
   const version = bytes[4]!;
-  if (version !== CHUNK_FORMAT_VERSION) throw corrupt(`unsupported format version ${version}`);
+  const format = CHUNK_FORMATS.find((candidate) => HEADERS[candidate].magic === magic);
+  if (format === undefined) throw corrupt(`bad magic number 0x${magic.toString(16).padStart(8, '0')}`);
+  if (version !== HEADERS[format].version) throw corrupt(`unsupported format version ${version}`);
   const encoding = encodingFromByte(bytes[5]!);
   if (encoding === undefined) throw corrupt(`unknown encoding byte ${bytes[5]}`);
 
@@ -127,7 +147,7 @@ export function parseChunk(bytes: Uint8Array): ParsedChunk {
     if (uncompressedLength > MAX_BLOCK_UNCOMPRESSED) {
       throw corrupt(`block ${i} claims ${uncompressedLength} uncompressed bytes (limit ${MAX_BLOCK_UNCOMPRESSED})`);
     }
-    // An entry takes at least three bytes (timestamp, length, pair count).
+    // An entry takes at least three bytes (timestamp, length, and a pair count or a newline).
     if (entries * 3 > uncompressedLength) throw corrupt(`block ${i} claims ${entries} entries in ${uncompressedLength} bytes`);
     const stored = view.getUint32(offset + compressedLength);
     const computed = crc32c(bytes, offset, offset + compressedLength);
@@ -137,7 +157,7 @@ export function parseChunk(bytes: Uint8Array): ParsedChunk {
   }
   if (expectedOffset !== metasOffset) throw corrupt(`blocks end at ${expectedOffset} but metas start at ${metasOffset}`);
   if (reader.pos !== metasEnd) throw corrupt(`${metasEnd - reader.pos} unexpected bytes after the block metas`);
-  return { encoding, blocks };
+  return { format, encoding, blocks };
 }
 
 function hex(value: number): string {

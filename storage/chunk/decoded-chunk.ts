@@ -3,7 +3,7 @@
 // its compressed size.
 
 import type { Entry } from '../../core/model.js';
-import { encodeChunk, parseChunk } from './chunk-format.js';
+import { encodeChunk, parseChunk, type ChunkFormat } from './chunk-format.js';
 import { codecFor, type BlockCodec, type Encoding } from './encoding.js';
 import { mergeSources } from './merge.js';
 import type { BlockMeta, ChunkReader, IterateOptions } from './scan.js';
@@ -11,6 +11,7 @@ import { planScan } from './scan-plan.js';
 import { blockSource, type EntrySource } from './sources.js';
 
 export class DecodedChunk implements ChunkReader {
+  readonly format: ChunkFormat;
   readonly encoding: Encoding;
   readonly blocks: readonly BlockMeta[];
   /** The encoded chunk these blocks point into. */
@@ -22,8 +23,9 @@ export class DecodedChunk implements ChunkReader {
   readonly maxTs: bigint;
   private readonly codec: BlockCodec;
 
-  private constructor(bytes: Uint8Array, encoding: Encoding, blocks: readonly BlockMeta[]) {
+  private constructor(bytes: Uint8Array, format: ChunkFormat, encoding: Encoding, blocks: readonly BlockMeta[]) {
     this.bytes = bytes;
+    this.format = format;
     this.encoding = encoding;
     this.blocks = blocks;
     this.codec = codecFor(encoding);
@@ -48,8 +50,8 @@ export class DecodedChunk implements ChunkReader {
 
   /** Throws StorageError CORRUPT_CHUNK naming the defect when `bytes` is not a valid chunk. */
   static decode(bytes: Uint8Array): DecodedChunk {
-    const { encoding, blocks } = parseChunk(bytes);
-    return new DecodedChunk(bytes, encoding, blocks);
+    const { format, encoding, blocks } = parseChunk(bytes);
+    return new DecodedChunk(bytes, format, encoding, blocks);
   }
 
   get blockCount(): number {
@@ -68,11 +70,11 @@ export class DecodedChunk implements ChunkReader {
 
   /** Re-encodes the same blocks (the bytes it was decoded from, as the format is canonical). */
   encode(): Uint8Array {
-    return encodeChunk(this.encoding, this.blocks.map((block) => ({ ...block, data: this.blockData(block) })));
+    return encodeChunk(this.format, this.encoding, this.blocks.map((block) => ({ ...block, data: this.blockData(block) })));
   }
 
   private sources(): EntrySource[] {
-    return this.blocks.map((block, i) => blockSource({ ...block, data: this.blockData(block) }, this.codec, i));
+    return this.blocks.map((block, i) => blockSource({ ...block, data: this.blockData(block) }, this.format, this.codec, i));
   }
 
   private blockData(block: BlockMeta): Uint8Array {

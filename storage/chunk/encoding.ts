@@ -1,5 +1,6 @@
 // The block encodings behind a chunk's encoding byte. The byte values are Loki's chunkenc
-// numbering (none 0, gzip 1, snappy 4), so a chunk dump reads the same way in both worlds.
+// numbering (none 0, gzip 1, snappy 4), so a chunk dump reads the same way in both worlds;
+// brotli, which Loki does not offer, takes 0x80, outside Loki's range.
 //
 // gzip runs on node:zlib's synchronous calls: test/bench/codec.ts measured it several times faster
 // than fflate in both directions on 256 KiB blocks of real logs (figures in README.md). Blocks are
@@ -7,14 +8,21 @@
 // than the thread-pool round trip of the async API.
 
 import { createRequire } from 'node:module';
-import { gunzipSync, gzipSync, inflateRawSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants as zlib, gunzipSync, gzipSync, inflateRawSync } from 'node:zlib';
 import { StorageError } from '../object-store.js';
 
-export type Encoding = 'none' | 'gzip' | 'snappy';
+export type Encoding = 'none' | 'gzip' | 'snappy' | 'brotli';
 
-export const ENCODINGS: readonly Encoding[] = ['none', 'gzip', 'snappy'];
+export const ENCODINGS: readonly Encoding[] = ['none', 'gzip', 'snappy', 'brotli'];
 
-const ENCODING_BYTES: Readonly<Record<Encoding, number>> = { none: 0, gzip: 1, snappy: 4 };
+const ENCODING_BYTES: Readonly<Record<Encoding, number>> = { none: 0, gzip: 1, snappy: 4, brotli: 0x80 };
+
+/**
+ * Quality 4 with a 256 KiB window (one block): on loghub blocks in Norn's column layout it
+ * stores 20-25% fewer bytes than gzip -5 at a similar compression speed (README.md).
+ */
+export const BROTLI_QUALITY = 4;
+const BROTLI_WINDOW_BITS = 18;
 
 /**
  * Level 5: on loghub blocks it keeps 98% of level 6's ratio (6.9x vs 7.05x) and compresses about
@@ -122,6 +130,27 @@ const snappyCodec: BlockCodec = {
   },
 };
 
+const brotliCodec: BlockCodec = {
+  encoding: 'brotli',
+  compress: (raw) =>
+    brotliCompressSync(raw, {
+      params: {
+        [zlib.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY,
+        [zlib.BROTLI_PARAM_LGWIN]: BROTLI_WINDOW_BITS,
+        [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length,
+      },
+    }),
+  decompress(data, uncompressedLength) {
+    let out: Buffer;
+    try {
+      out = brotliDecompressSync(data, { maxOutputLength: Math.max(1, uncompressedLength) });
+    } catch (cause) {
+      throw inflateError('brotli', cause);
+    }
+    return checkLength('brotli', out, uncompressedLength);
+  },
+};
+
 const noneCodec: BlockCodec = {
   encoding: 'none',
   compress: (raw) => Buffer.from(raw),
@@ -130,7 +159,7 @@ const noneCodec: BlockCodec = {
   },
 };
 
-const CODECS: Readonly<Record<Encoding, BlockCodec>> = { none: noneCodec, gzip: gzipCodec, snappy: snappyCodec };
+const CODECS: Readonly<Record<Encoding, BlockCodec>> = { none: noneCodec, gzip: gzipCodec, snappy: snappyCodec, brotli: brotliCodec };
 
 export function codecFor(encoding: Encoding): BlockCodec {
   return CODECS[encoding];

@@ -4,6 +4,8 @@
 
 import type { Entry } from '../../core/model.js';
 import { assertTimestamp, encodedEntrySize, serializeEntries } from './block-format.js';
+import type { ChunkFormat } from './chunk-format.js';
+import { serializeColumns } from './column-block.js';
 
 export interface SerializedBlock {
   readonly raw: Buffer;
@@ -16,7 +18,10 @@ export class HeadBlock {
   private entries: Entry[] = [];
   private lineBytes: number[] = [];
   private sorted = true;
-  /** Exact size of the serialized block. */
+  /**
+   * Size of the block serialized entry by entry (the legacy layout), which decides when it is
+   * cut; the column layout comes out within a byte or two per entry of it.
+   */
   size = 0;
   mint = 0n;
   maxt = 0n;
@@ -60,12 +65,12 @@ export class HeadBlock {
     return this.entries;
   }
 
-  /** Serializes the block in timestamp order and empties it. */
-  cut(): SerializedBlock | undefined {
+  /** Serializes the block in timestamp order, in `format`'s block layout, and empties it. */
+  cut(format: ChunkFormat): SerializedBlock | undefined {
     if (this.entries.length === 0) return undefined;
     this.sortInPlace();
     const block: SerializedBlock = {
-      raw: serializeEntries(this.entries, this.lineBytes, this.size),
+      raw: format === 'norn-v1' ? serializeColumns(this.entries, this.lineBytes) : serializeEntries(this.entries, this.lineBytes, this.size),
       entries: this.entries.length,
       mint: this.mint,
       maxt: this.maxt,

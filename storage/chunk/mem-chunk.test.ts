@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../../core/model.js';
 import { StorageError } from '../object-store.js';
+import type { ChunkFormat } from './chunk-format.js';
 import { DecodedChunk } from './decoded-chunk.js';
 import { ENCODINGS, type Encoding } from './encoding.js';
 import { DEFAULT_CHUNK_CONFIG, MemChunk } from './mem-chunk.js';
@@ -92,11 +93,48 @@ describe('MemChunk round trip', () => {
 
   it('writes the header the README draws', () => {
     const bytes = build(VARIED, { encoding: 'snappy' }).encode();
-    expect(Buffer.from(bytes.subarray(0, 6)).toString('hex')).toBe('012ee56a0404');
+    expect(Buffer.from(bytes.subarray(0, 6)).toString('hex')).toBe('4e4f524e0104');
     expect(Buffer.from(build([], { encoding: 'none' }).encode()).toString('hex')).toBe(
-      // header, 0 blocks, crc32c of [0x00], metas offset 6
-      '012ee56a0400' + '00' + '527d5351' + '0000000000000006',
+      // "NORN", version 1, encoding none, 0 blocks, crc32c of [0x00], metas offset 6
+      '4e4f524e0100' + '00' + '527d5351' + '0000000000000006',
     );
+    const legacy = build(VARIED, { encoding: 'snappy', format: 'legacy-v4' }).encode();
+    expect(Buffer.from(legacy.subarray(0, 6)).toString('hex')).toBe('012ee56a0404');
+  });
+
+  it('writes the column block the README draws', () => {
+    const chunk = build(
+      [
+        { ts: 1_700_000_000_000_000_000n, line: 'hi', metadata: [{ name: 'k', value: 'v' }] },
+        { ts: 1_700_000_000_000_000_001n, line: 'ok' },
+      ],
+      { encoding: 'none' },
+    );
+    const bytes = Buffer.from(chunk.encode());
+    const { offset, compressedLength } = MemChunk.decode(bytes).blocks[0]!;
+    const block = bytes.subarray(offset, offset + compressedLength);
+    expect(block.toString('hex')).toBe(
+      '02' + // two entries
+        '8080d0e2c6bfce972f' + // ts 1700000000000000000 (zigzag varint)
+        '02' + // +1 ns (zigzag)
+        '0202' + // line lengths
+        '06' + '01016b0176' + '00' + // 6 bytes of metadata: one pair k=v, then none
+        '68690a' + '6f6b0a', // "hi\n" "ok\n"
+    );
+  });
+
+  it('reads chunks written in the legacy layout, and keeps appending to them in it', () => {
+    const legacy = build(VARIED, { blockSizeBytes: 64, format: 'legacy-v4' }).encode();
+    const decoded = MemChunk.decode(legacy);
+    expect(decoded.format).toBe('legacy-v4');
+    expect(collect(decoded)).toEqual(expected(VARIED));
+    const resumed = MemChunk.fromEncoded(legacy, { blockSizeBytes: 64 });
+    expect(resumed.config.format).toBe('legacy-v4');
+    const later: Entry = { ts: T0 + 1_000n, line: 'appended later' };
+    resumed.append(later);
+    const again = MemChunk.decode(resumed.encode());
+    expect(Buffer.from(again.encode().subarray(0, 5)).toString('hex')).toBe('012ee56a04');
+    expect(collect(again).map((e) => e.line)).toEqual(expected([...VARIED, later]).map((e) => e.line));
   });
 
   it('re-encodes a decoded chunk to the same bytes', () => {
@@ -140,11 +178,11 @@ describe('MemChunk round trip', () => {
 describe('MemChunk accounting', () => {
   it('starts from the documented defaults', () => {
     expect(new MemChunk().config).toEqual(DEFAULT_CHUNK_CONFIG);
-    expect(DEFAULT_CHUNK_CONFIG).toEqual({ blockSizeBytes: 262_144, targetSizeBytes: 1_572_864, encoding: 'gzip' });
+    expect(DEFAULT_CHUNK_CONFIG).toEqual({ blockSizeBytes: 262_144, targetSizeBytes: 1_572_864, encoding: 'gzip', format: 'norn-v1' });
   });
 
-  it('cuts the head block at blockSizeBytes and reports sizes', () => {
-    const chunk = new MemChunk({ blockSizeBytes: 1000 });
+  it('cuts the head block at blockSizeBytes and reports sizes (legacy layout)', () => {
+    const chunk = new MemChunk({ blockSizeBytes: 1000, format: 'legacy-v4' });
     const line = 'a'.repeat(89); // 9 (ts) + 1 (len) + 89 + 1 (pairs) = 100 bytes serialized
     for (let i = 0; i < 25; i++) chunk.append({ ts: T0 + BigInt(i), line });
     expect(chunk.blockCount).toBe(2);
@@ -168,8 +206,20 @@ describe('MemChunk accounting', () => {
     expect(decoded.uncompressedBytes).toBe(2500);
   });
 
+  it('cuts column blocks at the same point, smaller for the delta timestamps', () => {
+    const chunk = new MemChunk({ blockSizeBytes: 1000 });
+    const line = 'a'.repeat(89);
+    for (let i = 0; i < 20; i++) chunk.append({ ts: T0 + BigInt(i), line });
+    // 1 (count) + 9 (first ts) + 9 x 1 (deltas) + 10 x 1 (lengths) + 1 (no metadata) + 10 x 90 (lines)
+    expect(chunk.blocks.map((b) => [b.entries, b.uncompressedLength])).toEqual([
+      [10, 930],
+      [10, 930],
+    ]);
+    expect(collect(MemChunk.decode(chunk.encode())).map((e) => e.ts - T0)).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(i)));
+  });
+
   it('answers hasSpaceFor and isFull against targetSizeBytes', () => {
-    const chunk = new MemChunk({ encoding: 'none', blockSizeBytes: 1000, targetSizeBytes: 1000 });
+    const chunk = new MemChunk({ encoding: 'none', blockSizeBytes: 1000, targetSizeBytes: 1000, format: 'legacy-v4' });
     const entry = { ts: T0, line: 'a'.repeat(89) }; // 100 bytes
     for (let i = 0; i < 9; i++) {
       expect(chunk.hasSpaceFor(entry)).toBe(true);
@@ -185,6 +235,7 @@ describe('MemChunk accounting', () => {
   it('rejects bad config and bad timestamps', () => {
     expect(() => new MemChunk({ encoding: 'lz4' as Encoding })).toThrow(RangeError);
     expect(() => new MemChunk({ blockSizeBytes: 0 })).toThrow(RangeError);
+    expect(() => new MemChunk({ format: 'loki-v5' as ChunkFormat })).toThrow(/unknown chunk format/);
     const chunk = new MemChunk();
     expect(() => chunk.append({ ts: 2n ** 63n, line: 'x' })).toThrow(RangeError);
     expect(() => chunk.append({ ts: 5 as unknown as bigint, line: 'x' })).toThrow(RangeError);

@@ -4,7 +4,7 @@
 // `hasSpaceFor` says the next entry would push it past targetSizeBytes.
 
 import type { Entry } from '../../core/model.js';
-import { BLOCK_CHECKSUM_SIZE, encodeChunk, HEADER_SIZE, type BlockToWrite } from './chunk-format.js';
+import { BLOCK_CHECKSUM_SIZE, CHUNK_FORMATS, CURRENT_CHUNK_FORMAT, encodeChunk, HEADER_SIZE, type BlockToWrite, type ChunkFormat } from './chunk-format.js';
 import { DecodedChunk } from './decoded-chunk.js';
 import { codecFor, isEncoding, type BlockCodec, type Encoding } from './encoding.js';
 import { HeadBlock } from './head-block.js';
@@ -19,12 +19,15 @@ export interface ChunkConfig {
   /** Compressed size (blocks plus head) at which the ingester should cut the chunk. */
   readonly targetSizeBytes: number;
   readonly encoding: Encoding;
+  /** The layout blocks are cut in; chunks adopted from older data keep theirs. */
+  readonly format: ChunkFormat;
 }
 
 export const DEFAULT_CHUNK_CONFIG: ChunkConfig = Object.freeze({
   blockSizeBytes: 262_144,
   targetSizeBytes: 1_572_864,
   encoding: 'gzip',
+  format: CURRENT_CHUNK_FORMAT,
 });
 
 export class MemChunk implements ChunkReader {
@@ -39,6 +42,7 @@ export class MemChunk implements ChunkReader {
   constructor(config: Partial<ChunkConfig> = {}) {
     const merged = { ...DEFAULT_CHUNK_CONFIG, ...definedOnly(config) };
     if (!isEncoding(merged.encoding)) throw new RangeError(`unknown chunk encoding: ${String(merged.encoding)}`);
+    if (!CHUNK_FORMATS.includes(merged.format)) throw new RangeError(`unknown chunk format: ${String(merged.format)}`);
     for (const key of ['blockSizeBytes', 'targetSizeBytes'] as const) {
       if (!Number.isSafeInteger(merged[key]) || merged[key] <= 0) {
         throw new RangeError(`${key} must be a positive integer, got ${merged[key]}`);
@@ -54,12 +58,13 @@ export class MemChunk implements ChunkReader {
 
   /**
    * An appendable chunk holding the blocks of an encoded one (handoff, recovery): the blocks are
-   * adopted compressed as they are, and appends continue in a fresh head block. The encoding is
-   * the encoded chunk's; `config` supplies the sizes.
+   * adopted compressed as they are, and appends continue in a fresh head block. The encoding and
+   * the format are the encoded chunk's (one chunk holds blocks of one layout); `config` supplies
+   * the sizes.
    */
-  static fromEncoded(bytes: Uint8Array, config: Partial<Omit<ChunkConfig, 'encoding'>> = {}): MemChunk {
+  static fromEncoded(bytes: Uint8Array, config: Partial<Omit<ChunkConfig, 'encoding' | 'format'>> = {}): MemChunk {
     const decoded = DecodedChunk.decode(bytes);
-    const chunk = new MemChunk({ ...config, encoding: decoded.encoding });
+    const chunk = new MemChunk({ ...config, encoding: decoded.encoding, format: decoded.format });
     for (const block of decoded.blocks) {
       const data = Buffer.from(decoded.bytes.subarray(block.offset, block.offset + block.compressedLength));
       chunk.cut.push({ entries: block.entries, mint: block.mint, maxt: block.maxt, uncompressedLength: block.uncompressedLength, data });
@@ -146,7 +151,7 @@ export class MemChunk implements ChunkReader {
 
   /** Compresses the head block into a new block; a no-op when the head is empty. */
   cutBlock(): void {
-    const serialized = this.head.cut();
+    const serialized = this.head.cut(this.config.format);
     if (serialized === undefined) return;
     const data = this.codec.compress(serialized.raw);
     this.cut.push({
@@ -164,12 +169,12 @@ export class MemChunk implements ChunkReader {
   /** Cuts the head block and serializes the chunk. */
   encode(): Uint8Array {
     this.cutBlock();
-    return encodeChunk(this.config.encoding, this.cut);
+    return encodeChunk(this.config.format, this.config.encoding, this.cut);
   }
 
   iterate(options: IterateOptions): Iterable<Entry> {
     const plan = planScan(options);
-    const sources: EntrySource[] = this.cut.map((block, i) => blockSource(block, this.codec, i));
+    const sources: EntrySource[] = this.cut.map((block, i) => blockSource(block, this.config.format, this.codec, i));
     if (!this.head.isEmpty) sources.push(headSource(this.head, this.cut.length));
     return mergeSources(sources, plan);
   }

@@ -3,6 +3,8 @@
 
 import type { Entry } from '../../core/model.js';
 import { ArrayCursor, BlockCursor, type EntryCursor } from './block-cursor.js';
+import type { ChunkFormat } from './chunk-format.js';
+import { ColumnCursor } from './column-block.js';
 import type { BlockCodec } from './encoding.js';
 import type { HeadBlock } from './head-block.js';
 import type { ScanPlan } from './scan-plan.js';
@@ -24,7 +26,7 @@ export interface EncodedBlock {
   readonly data: Uint8Array;
 }
 
-export function blockSource(block: EncodedBlock, codec: BlockCodec, order: number): EntrySource {
+export function blockSource(block: EncodedBlock, format: ChunkFormat, codec: BlockCodec, order: number): EntrySource {
   return {
     mint: block.mint,
     maxt: block.maxt,
@@ -39,7 +41,7 @@ export function blockSource(block: EncodedBlock, codec: BlockCodec, order: numbe
         stats.bytesScanned += block.uncompressedLength;
         stats.compressedBytesScanned += block.data.length;
       }
-      const cursor = new BlockCursor(raw, block, plan, section);
+      const cursor = format === 'norn-v1' ? new ColumnCursor(raw, block, plan, section) : new BlockCursor(raw, block, plan, section);
       if (plan.direction === 'forward') return cursor;
       const entries = cursor.drain();
       return new ArrayCursor(entries, 0, entries.length, true);

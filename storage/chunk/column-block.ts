@@ -1,0 +1,277 @@
+// Norn's block layout (chunk format `norn-v1`, drawn in README.md): the entries of a block stored
+// column by column, so the compressor sees long runs of like bytes: timestamps as deltas, then
+// line lengths, then structured metadata, then the lines themselves, each ended by '\n'.
+//
+//   uvarint n | varint ts[0] | varint (ts[i] - ts[i-1]) for i = 1..n-1 | uvarint len[i] x n
+//   | uvarint metadata bytes M | M bytes: per entry uvarint #pairs, (uvarint len | bytes) x 2 per pair
+//   | per entry: line bytes, '\n'
+
+import type { Entry, Label, Labels } from '../../core/model.js';
+import { StorageError } from '../object-store.js';
+import type { BlockBounds, EntryCursor } from './block-cursor.js';
+import type { ScanPlan } from './scan-plan.js';
+import { ByteReader, putUvarint, putVarint64, uvarintSize, varint64Size } from './varint.js';
+
+const NEWLINE = 0x0a;
+
+/**
+ * Serializes entries, already in timestamp order, into the column layout. `lineBytes[i]` is the
+ * UTF-8 length of `entries[i].line`.
+ */
+export function serializeColumns(entries: readonly Entry[], lineBytes: readonly number[]): Buffer {
+  const n = entries.length;
+  let hasMetadata = false;
+  let metadataSize = 0;
+  for (const entry of entries) {
+    const metadata = entry.metadata;
+    if (metadata === undefined || metadata.length === 0) {
+      metadataSize += 1;
+      continue;
+    }
+    hasMetadata = true;
+    metadataSize += uvarintSize(metadata.length);
+    for (const { name, value } of metadata) metadataSize += stringSize(name) + stringSize(value);
+  }
+  if (!hasMetadata) metadataSize = 0;
+
+  let size = uvarintSize(n) + uvarintSize(metadataSize) + metadataSize;
+  let previous = 0n;
+  for (let i = 0; i < n; i++) {
+    const ts = entries[i]!.ts;
+    size += varint64Size(i === 0 ? ts : ts - previous) + uvarintSize(lineBytes[i]!) + lineBytes[i]! + 1;
+    previous = ts;
+  }
+
+  const buf = Buffer.allocUnsafe(size);
+  let pos = putUvarint(buf, 0, n);
+  previous = 0n;
+  for (let i = 0; i < n; i++) {
+    const ts = entries[i]!.ts;
+    if (i > 0 && ts < previous) throw new RangeError('column blocks hold entries in timestamp order');
+    pos = putVarint64(buf, pos, i === 0 ? ts : ts - previous);
+    previous = ts;
+  }
+  for (let i = 0; i < n; i++) pos = putUvarint(buf, pos, lineBytes[i]!);
+  pos = putUvarint(buf, pos, metadataSize);
+  if (hasMetadata) {
+    for (const entry of entries) {
+      const metadata = entry.metadata ?? [];
+      pos = putUvarint(buf, pos, metadata.length);
+      for (const { name, value } of metadata) {
+        pos = writeString(buf, pos, name);
+        pos = writeString(buf, pos, value);
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    pos += buf.write(entries[i]!.line, pos, lineBytes[i]!, 'utf8');
+    buf[pos++] = NEWLINE;
+  }
+  if (pos !== size) throw new Error(`column block serialization wrote ${pos} bytes, expected ${size}`);
+  return buf;
+}
+
+function stringSize(value: string): number {
+  const bytes = Buffer.byteLength(value);
+  return uvarintSize(bytes) + bytes;
+}
+
+function writeString(buf: Buffer, pos: number, value: string): number {
+  const length = Buffer.byteLength(value);
+  pos = putUvarint(buf, pos, length);
+  return pos + buf.write(value, pos, length, 'utf8');
+}
+
+/**
+ * Reads a column block. The header (timestamps, lengths) is decoded and checked whole when the
+ * cursor opens; lines are decoded to strings only when yielded. With patterns, the longest is
+ * searched over the lines section with Buffer.indexOf, and a hit maps to its line through the
+ * line offsets, so no framing byte is ever mistaken for line text.
+ */
+export class ColumnCursor implements EntryCursor {
+  private readonly ts: bigint[];
+  /** Where each line starts in the block. */
+  private readonly lineStart: Int32Array;
+  private readonly lineLength: Int32Array;
+  private readonly metadataStart: number;
+  private readonly metadataEnd: number;
+  /** Offsets of each entry's metadata, found on first use. */
+  private metadataOffsets: Int32Array | undefined;
+  private readonly inside: boolean;
+  private readonly anchor: Buffer | undefined;
+  private index = 0;
+  private searchFrom: number;
+  private done = false;
+
+  constructor(
+    private readonly buf: Buffer,
+    bounds: BlockBounds,
+    private readonly plan: ScanPlan,
+    private readonly section: string,
+  ) {
+    const reader = new ByteReader(buf, 0, buf.length, section);
+    const n = reader.uvarint();
+    if (n !== bounds.entries) throw this.corrupt(`holds ${n} entries, metas say ${bounds.entries}`);
+    // A timestamp, a length and a newline take at least three bytes each entry.
+    if (n * 3 > reader.remaining) throw this.corrupt(`claims ${n} entries in ${buf.length} bytes`);
+    const ts: bigint[] = new Array<bigint>(n);
+    let previous = 0n;
+    for (let i = 0; i < n; i++) {
+      const value = reader.varint64();
+      if (i > 0 && value < 0n) throw this.corrupt(`entry ${i} has a negative timestamp delta`);
+      previous = i === 0 ? value : previous + value;
+      ts[i] = previous;
+    }
+    if (n > 0 && (ts[0]! < bounds.mint || ts[n - 1]! > bounds.maxt)) {
+      throw this.corrupt(`timestamps [${ts[0]}, ${ts[n - 1]}] outside the block's bounds [${bounds.mint}, ${bounds.maxt}]`);
+    }
+    const lineLength = new Int32Array(n);
+    let linesBytes = 0;
+    for (let i = 0; i < n; i++) {
+      const length = reader.uvarint();
+      if (length > buf.length) throw this.corrupt(`line ${i} claims ${length} bytes`);
+      lineLength[i] = length;
+      linesBytes += length + 1;
+    }
+    const metadataSize = reader.uvarint();
+    this.metadataStart = reader.skip(metadataSize);
+    this.metadataEnd = reader.pos;
+    if (linesBytes !== reader.remaining) throw this.corrupt(`lines take ${reader.remaining} bytes, lengths say ${linesBytes}`);
+    const lineStart = new Int32Array(n);
+    let pos = reader.pos;
+    for (let i = 0; i < n; i++) {
+      lineStart[i] = pos;
+      pos += lineLength[i]! + 1;
+      if (buf[pos - 1] !== NEWLINE) throw this.corrupt(`line ${i} does not end where its length says`);
+    }
+    this.ts = ts;
+    this.lineStart = lineStart;
+    this.lineLength = lineLength;
+    this.searchFrom = reader.pos;
+    this.inside = bounds.mint >= plan.from && bounds.maxt < plan.through;
+    this.anchor = plan.patterns[0];
+    if (!this.inside) this.index = lowerBound(ts, plan.from);
+  }
+
+  next(): Entry | undefined {
+    if (this.done) return undefined;
+    return this.anchor === undefined ? this.nextPlain() : this.nextMatching(this.anchor);
+  }
+
+  drain(): Entry[] {
+    const out: Entry[] = [];
+    for (let entry = this.next(); entry !== undefined; entry = this.next()) out.push(entry);
+    return out;
+  }
+
+  private nextPlain(): Entry | undefined {
+    const i = this.index;
+    if (i >= this.ts.length || (!this.inside && this.ts[i]! >= this.plan.through)) {
+      this.done = true;
+      return undefined;
+    }
+    this.index = i + 1;
+    return this.entryAt(i);
+  }
+
+  private nextMatching(anchor: Buffer): Entry | undefined {
+    const n = this.ts.length;
+    for (;;) {
+      const hit = this.index < n ? this.buf.indexOf(anchor, this.searchFrom) : -1;
+      if (hit < 0) {
+        this.done = true;
+        return undefined;
+      }
+      // Hits come in increasing order, so the line they fall in only moves forward.
+      let i = this.index;
+      while (i < n && this.lineStart[i]! + this.lineLength[i]! < hit) i++;
+      if (i >= n) {
+        this.done = true;
+        return undefined;
+      }
+      const start = this.lineStart[i]!;
+      const end = start + this.lineLength[i]!;
+      this.index = i;
+      if (hit < start) {
+        // Before the first line still in range: search from that line on.
+        this.searchFrom = start;
+        continue;
+      }
+      // The pattern lies in line i, or it crosses the newline and no later start in line i can fit.
+      this.searchFrom = end + 1;
+      this.index = i + 1;
+      if (hit + anchor.length > end) continue;
+      if (!this.inside && this.ts[i]! >= this.plan.through) {
+        this.done = true;
+        return undefined;
+      }
+      if (!this.othersMatch(start, end)) continue;
+      return this.entryAt(i);
+    }
+  }
+
+  private othersMatch(start: number, end: number): boolean {
+    const patterns = this.plan.patterns;
+    if (patterns.length === 1) return true;
+    const line = this.buf.subarray(start, end);
+    for (let k = 1; k < patterns.length; k++) if (line.indexOf(patterns[k]!) < 0) return false;
+    return true;
+  }
+
+  private entryAt(i: number): Entry {
+    const start = this.lineStart[i]!;
+    const line = this.buf.toString('utf8', start, start + this.lineLength[i]!);
+    const metadata = this.metadataStart === this.metadataEnd ? undefined : this.readMetadata(i);
+    return metadata === undefined ? { ts: this.ts[i]!, line } : { ts: this.ts[i]!, line, metadata };
+  }
+
+  private readMetadata(i: number): Labels | undefined {
+    const offsets = (this.metadataOffsets ??= this.indexMetadata());
+    const reader = new ByteReader(this.buf, offsets[i]!, this.metadataEnd, this.section);
+    const pairs = reader.uvarint();
+    if (pairs === 0) return undefined;
+    const metadata: Label[] = [];
+    for (let k = 0; k < pairs; k++) {
+      const name = this.readString(reader);
+      const value = this.readString(reader);
+      metadata.push({ name, value });
+    }
+    return metadata;
+  }
+
+  private readString(reader: ByteReader): string {
+    const length = reader.uvarint();
+    const start = reader.skip(length);
+    return this.buf.toString('utf8', start, start + length);
+  }
+
+  /** Walks the metadata section once, checking that it holds exactly one record per entry. */
+  private indexMetadata(): Int32Array {
+    const n = this.ts.length;
+    const offsets = new Int32Array(n);
+    const reader = new ByteReader(this.buf, this.metadataStart, this.metadataEnd, this.section);
+    for (let i = 0; i < n; i++) {
+      offsets[i] = reader.pos;
+      const pairs = reader.uvarint();
+      if (pairs * 2 > reader.remaining) throw this.corrupt(`metadata pair count ${pairs} overruns the block`);
+      for (let k = 0; k < pairs * 2; k++) reader.skip(reader.uvarint());
+    }
+    if (reader.pos !== this.metadataEnd) throw this.corrupt(`${this.metadataEnd - reader.pos} bytes of metadata belong to no entry`);
+    return offsets;
+  }
+
+  private corrupt(what: string): StorageError {
+    return new StorageError('CORRUPT_CHUNK', `corrupt chunk: ${this.section} ${what}`);
+  }
+}
+
+function lowerBound(ts: readonly bigint[], target: bigint): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
