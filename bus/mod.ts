@@ -14,8 +14,7 @@ export type {
   Subscription,
 } from './bus.js';
 export { DEFAULT_MAX_PAYLOAD_BYTES, decode, encode } from './codec.js';
-export { decodeToken, encodeToken, parseIngesterSubject, subjects, tenantFromProducerSubject } from './subjects.js';
-export type { IngesterSubjectKind } from './subjects.js';
+export { decodeToken, encodeToken, subjects, tenantFromProducerSubject } from './subjects.js';
 export { UNEXPECTED_STREAM_CODE } from './handler-result.js';
 export { silentLogger } from './logger.js';
 export type { BusLogger } from './logger.js';
@@ -26,3 +25,5 @@ export type { MemoryBusOptions } from './memory-bus.js';
 export { NatsBus } from './nats-bus.js';
 export { connectNatsBus } from './nats-connect.js';
 export type { NatsBusOptions } from './nats-connect.js';
+export { openDurableQueue, publishDurable } from './durable-queue.js';
+export type { DurableConsumer, DurableMessage, DurableQueue, DurableQueueOptions } from './durable-queue.js';

@@ -2,6 +2,7 @@
 // KV buckets from @nats-io/kv. It reconnects forever (a bounded wait between attempts), so a
 // restarted nats-server is a pause, not a failure; `connected` follows the client's status.
 
+import { openDurableQueue, publishDurable, type DurableQueue, type DurableQueueOptions } from './durable-queue.js';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { Msg, NatsConnection, Subscription as NatsSubscription } from '@nats-io/transport-node';
@@ -70,6 +71,16 @@ export class NatsBus implements Bus {
       },
     };
     void this.followStatus();
+  }
+
+  /** A durable work queue on JetStream (the in-process bus has none: nothing outlives it). */
+  durableQueue(options: DurableQueueOptions): Promise<DurableQueue> {
+    return openDurableQueue(this.connection, this.js, options);
+  }
+
+  /** Publishes into a JetStream stream; resolves once the stream has stored the message. */
+  publishDurable(subject: string, data: unknown, options: { readonly msgId?: string; readonly timeoutMs?: number } = {}) {
+    return publishDurable(this.js, subject, data, options);
   }
 
   get maxPayloadBytes(): number {

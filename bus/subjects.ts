@@ -56,7 +56,7 @@ export function decodeToken(token: string): string | null {
   return encodeToken(value) === token ? value : null;
 }
 
-export type IngesterSubjectKind = 'push' | 'query' | 'transfer' | 'control';
+type IngesterSubjectKind = 'push' | 'query' | 'transfer' | 'control';
 
 export const subjects = {
   /** Request/reply: a gateway's share of a push for this ingester. */
@@ -71,12 +71,15 @@ export const subjects = {
   pushFromProducer: (tenant: string): string => `${ROOT}.push.${encodeToken(tenant)}`,
   /** Matches every producer subject; parse the tenant with `tenantFromProducerSubject`. */
   producerPushWildcard: `${ROOT}.push.>`,
-  /** Queue group subject: frontend -> querier sub-queries. */
-  queryJobs: `${ROOT}.query.jobs`,
-  /** KV bucket holding one key per ring member. */
+  /** Where the durable producer path sets aside batches that can never be written. */
+  deadLetter: (tenant: string): string => `${ROOT}.deadletter.push.${encodeToken(tenant)}`,
+  deadLetterWildcard: `${ROOT}.deadletter.push.>`,
+  /** KV bucket holding one key per ring member: its id (KV transports encode keys themselves). */
   ringBucket: 'norn-ring',
-  /** The ring bucket key of one ingester (KV transports encode keys themselves). */
-  ringKey: (ingesterId: string): string => ingesterId,
+  /** KV bucket of the rulers' ring: one key per ruler, as in the ingesters' ring. */
+  rulerRingBucket: 'norn-ruler-ring',
+  /** KV bucket of rule groups' saved evaluation state (alerts), one key per group. */
+  rulerStateBucket: 'norn-ruler-state',
 } as const;
 
 function ingesterSubject(ingesterId: string, kind: IngesterSubjectKind): string {
@@ -88,14 +91,4 @@ export function tenantFromProducerSubject(subject: string): string | null {
   const tokens = subject.split('.');
   if (tokens.length !== 3 || tokens[0] !== ROOT || tokens[1] !== 'push') return null;
   return decodeToken(tokens[2] as string);
-}
-
-/** The ingester id and kind of a `norn.ingester.<id>.<kind>` subject; null otherwise. */
-export function parseIngesterSubject(subject: string): { ingesterId: string; kind: IngesterSubjectKind } | null {
-  const tokens = subject.split('.');
-  if (tokens.length !== 4 || tokens[0] !== ROOT || tokens[1] !== 'ingester') return null;
-  const kind = tokens[3];
-  if (kind !== 'push' && kind !== 'query' && kind !== 'transfer' && kind !== 'control') return null;
-  const ingesterId = decodeToken(tokens[2] as string);
-  return ingesterId === null ? null : { ingesterId, kind };
 }
