@@ -4,7 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNorn } from '../app/norn.js';
-import { encodedEntrySize } from '../storage/chunk/block-format.js';
+import { columnBlockSize } from '../storage/chunk/column-block.js';
 import { LokiClient, nowNs, type PushedStream } from './helpers/loki-client.js';
 import { startTestNorn } from './helpers/norn.js';
 
@@ -30,10 +30,12 @@ function stream(labels: Record<string, string>, count: number, offset: number, t
 }
 
 /** What the chunks record for these entries: their serialized, uncompressed size. */
+/** Each pushed stream is one chunk of one block here: its size in the column layout. */
 function bytesOf(streams: readonly PushedStream[]): number {
   let bytes = 0;
   for (const pushed of streams) {
-    for (const [ts, line] of pushed.values) bytes += encodedEntrySize({ ts: BigInt(ts), line }, Buffer.byteLength(line));
+    const entries = pushed.values.map(([ts, line]) => ({ ts: BigInt(ts), line })).sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
+    bytes += columnBlockSize(entries, entries.map((entry) => Buffer.byteLength(entry.line)));
   }
   return bytes;
 }

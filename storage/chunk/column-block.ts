@@ -20,31 +20,10 @@ const NEWLINE = 0x0a;
  */
 export function serializeColumns(entries: readonly Entry[], lineBytes: readonly number[]): Buffer {
   const n = entries.length;
-  let hasMetadata = false;
-  let metadataSize = 0;
-  for (const entry of entries) {
-    const metadata = entry.metadata;
-    if (metadata === undefined || metadata.length === 0) {
-      metadataSize += 1;
-      continue;
-    }
-    hasMetadata = true;
-    metadataSize += uvarintSize(metadata.length);
-    for (const { name, value } of metadata) metadataSize += stringSize(name) + stringSize(value);
-  }
-  if (!hasMetadata) metadataSize = 0;
-
-  let size = uvarintSize(n) + uvarintSize(metadataSize) + metadataSize;
-  let previous = 0n;
-  for (let i = 0; i < n; i++) {
-    const ts = entries[i]!.ts;
-    size += varint64Size(i === 0 ? ts : ts - previous) + uvarintSize(lineBytes[i]!) + lineBytes[i]! + 1;
-    previous = ts;
-  }
-
+  const { size, metadataSize, hasMetadata } = measure(entries, lineBytes);
   const buf = Buffer.allocUnsafe(size);
   let pos = putUvarint(buf, 0, n);
-  previous = 0n;
+  let previous = 0n;
   for (let i = 0; i < n; i++) {
     const ts = entries[i]!.ts;
     if (i > 0 && ts < previous) throw new RangeError('column blocks hold entries in timestamp order');
@@ -69,6 +48,37 @@ export function serializeColumns(entries: readonly Entry[], lineBytes: readonly 
   }
   if (pos !== size) throw new Error(`column block serialization wrote ${pos} bytes, expected ${size}`);
   return buf;
+}
+
+/** Exact size of `entries` (in timestamp order) in the column layout. */
+export function columnBlockSize(entries: readonly Entry[], lineBytes: readonly number[]): number {
+  return measure(entries, lineBytes).size;
+}
+
+function measure(entries: readonly Entry[], lineBytes: readonly number[]): { size: number; metadataSize: number; hasMetadata: boolean } {
+  const n = entries.length;
+  let hasMetadata = false;
+  let metadataSize = 0;
+  for (const entry of entries) {
+    const metadata = entry.metadata;
+    if (metadata === undefined || metadata.length === 0) {
+      metadataSize += 1;
+      continue;
+    }
+    hasMetadata = true;
+    metadataSize += uvarintSize(metadata.length);
+    for (const { name, value } of metadata) metadataSize += stringSize(name) + stringSize(value);
+  }
+  if (!hasMetadata) metadataSize = 0;
+
+  let size = uvarintSize(n) + uvarintSize(metadataSize) + metadataSize;
+  let previous = 0n;
+  for (let i = 0; i < n; i++) {
+    const ts = entries[i]!.ts;
+    size += varint64Size(i === 0 ? ts : ts - previous) + uvarintSize(lineBytes[i]!) + lineBytes[i]! + 1;
+    previous = ts;
+  }
+  return { size, metadataSize, hasMetadata };
 }
 
 function stringSize(value: string): number {

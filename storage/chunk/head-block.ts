@@ -5,7 +5,7 @@
 import type { Entry } from '../../core/model.js';
 import { assertTimestamp, encodedEntrySize, serializeEntries } from './block-format.js';
 import type { ChunkFormat } from './chunk-format.js';
-import { serializeColumns } from './column-block.js';
+import { columnBlockSize, serializeColumns } from './column-block.js';
 
 export interface SerializedBlock {
   readonly raw: Buffer;
@@ -57,6 +57,13 @@ export class HeadBlock {
     this.entries.push(entry);
     this.lineBytes.push(lineBytes);
     this.size += size;
+  }
+
+  /** The exact size the block would have if cut now in `format`'s layout. */
+  serializedSize(format: ChunkFormat): number {
+    if (format === 'legacy-v4' || this.entries.length === 0) return this.size;
+    this.sortInPlace();
+    return columnBlockSize(this.entries, this.lineBytes);
   }
 
   /** Entries in timestamp order (stable). */

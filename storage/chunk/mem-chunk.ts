@@ -109,7 +109,8 @@ export class MemChunk implements ChunkReader {
 
   /** Serialized entry bytes of the cut blocks and the head block. */
   get uncompressedBytes(): number {
-    return this.cutUncompressed + this.head.size;
+    // The head block as it will be cut, so a chunk reports the same size before and after.
+    return this.cutUncompressed + this.head.serializedSize(this.config.format);
   }
 
   /** Serialized bytes waiting in the head block. */
