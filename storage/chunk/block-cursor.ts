@@ -7,12 +7,19 @@
 
 import type { Entry, Label, Labels } from '../../core/model.js';
 import { StorageError } from '../object-store.js';
-import type { ScanPlan } from './scan-plan.js';
+import { holdsOtherPatterns, type ScanPlan } from './scan-plan.js';
 import { ByteReader } from './varint.js';
 
 export interface EntryCursor {
   /** The next entry in the cursor's direction, undefined when exhausted. */
   next(): Entry | undefined;
+}
+
+/** Everything left in a cursor; backward scans drain a block to reverse it. */
+export function drain(cursor: EntryCursor): Entry[] {
+  const out: Entry[] = [];
+  for (let entry = cursor.next(); entry !== undefined; entry = cursor.next()) out.push(entry);
+  return out;
 }
 
 export interface BlockBounds {
@@ -45,13 +52,6 @@ export class BlockCursor implements EntryCursor {
   next(): Entry | undefined {
     if (this.done) return undefined;
     return this.anchor === undefined ? this.nextPlain() : this.nextMatching(this.anchor);
-  }
-
-  /** Drains the cursor; used for backward scans, which reverse a block's entries. */
-  drain(): Entry[] {
-    const out: Entry[] = [];
-    for (let entry = this.next(); entry !== undefined; entry = this.next()) out.push(entry);
-    return out;
   }
 
   private nextPlain(): Entry | undefined {
@@ -110,7 +110,7 @@ export class BlockCursor implements EntryCursor {
       }
       const entryEnd = reader.pos;
       this.searchFrom = entryEnd;
-      if (hit + anchor.length > lineEnd || !this.othersMatch(lineStart, lineEnd)) continue;
+      if (hit + anchor.length > lineEnd || !holdsOtherPatterns(this.plan, this.buf, lineStart, lineEnd)) continue;
       reader.pos = entryStart;
       const ts = reader.varint64();
       if (!this.inside) {
@@ -127,14 +127,6 @@ export class BlockCursor implements EntryCursor {
       const metadata = this.readMetadata();
       return makeEntry(ts, buf.toString('utf8', lineStart, lineEnd), metadata);
     }
-  }
-
-  private othersMatch(lineStart: number, lineEnd: number): boolean {
-    const patterns = this.plan.patterns;
-    if (patterns.length === 1) return true;
-    const line = this.buf.subarray(lineStart, lineEnd);
-    for (let i = 1; i < patterns.length; i++) if (line.indexOf(patterns[i]!) < 0) return false;
-    return true;
   }
 
   private checkOrder(ts: bigint): void {

@@ -9,7 +9,7 @@
 import type { Entry, Label, Labels } from '../../core/model.js';
 import { StorageError } from '../object-store.js';
 import type { BlockBounds, EntryCursor } from './block-cursor.js';
-import type { ScanPlan } from './scan-plan.js';
+import { holdsOtherPatterns, type ScanPlan } from './scan-plan.js';
 import { ByteReader, putUvarint, putVarint64, uvarintSize, varint64Size } from './varint.js';
 
 const NEWLINE = 0x0a;
@@ -168,12 +168,6 @@ export class ColumnCursor implements EntryCursor {
     return this.anchor === undefined ? this.nextPlain() : this.nextMatching(this.anchor);
   }
 
-  drain(): Entry[] {
-    const out: Entry[] = [];
-    for (let entry = this.next(); entry !== undefined; entry = this.next()) out.push(entry);
-    return out;
-  }
-
   private nextPlain(): Entry | undefined {
     const i = this.index;
     if (i >= this.ts.length || (!this.inside && this.ts[i]! >= this.plan.through)) {
@@ -215,17 +209,9 @@ export class ColumnCursor implements EntryCursor {
         this.done = true;
         return undefined;
       }
-      if (!this.othersMatch(start, end)) continue;
+      if (!holdsOtherPatterns(this.plan, this.buf, start, end)) continue;
       return this.entryAt(i);
     }
-  }
-
-  private othersMatch(start: number, end: number): boolean {
-    const patterns = this.plan.patterns;
-    if (patterns.length === 1) return true;
-    const line = this.buf.subarray(start, end);
-    for (let k = 1; k < patterns.length; k++) if (line.indexOf(patterns[k]!) < 0) return false;
-    return true;
   }
 
   private entryAt(i: number): Entry {

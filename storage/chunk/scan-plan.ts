@@ -41,6 +41,15 @@ export function planScan(options: IterateOptions): ScanPlan {
   return { from, through, direction, patterns, patternStrings: toStrings(patterns), stats: options.stats };
 }
 
+/** Whether `buf[start, end)` holds every pattern after the first (the one already found there). */
+export function holdsOtherPatterns(plan: ScanPlan, buf: Buffer, start: number, end: number): boolean {
+  const patterns = plan.patterns;
+  if (patterns.length === 1) return true;
+  const line = buf.subarray(start, end);
+  for (let k = 1; k < patterns.length; k++) if (line.indexOf(patterns[k]!) < 0) return false;
+  return true;
+}
+
 function toStrings(patterns: readonly Buffer[]): string[] | undefined {
   const strings: string[] = [];
   for (const pattern of patterns) {

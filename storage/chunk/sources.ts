@@ -2,7 +2,7 @@
 // bounds, so the merge can skip it or open it only when its turn comes.
 
 import type { Entry } from '../../core/model.js';
-import { ArrayCursor, BlockCursor, type EntryCursor } from './block-cursor.js';
+import { ArrayCursor, BlockCursor, drain, type EntryCursor } from './block-cursor.js';
 import type { ChunkFormat } from './chunk-format.js';
 import { ColumnCursor } from './column-block.js';
 import type { BlockCodec } from './encoding.js';
@@ -43,7 +43,7 @@ export function blockSource(block: EncodedBlock, format: ChunkFormat, codec: Blo
       }
       const cursor = format === 'norn-v1' ? new ColumnCursor(raw, block, plan, section) : new BlockCursor(raw, block, plan, section);
       if (plan.direction === 'forward') return cursor;
-      const entries = cursor.drain();
+      const entries = drain(cursor);
       return new ArrayCursor(entries, 0, entries.length, true);
     },
   };
