@@ -47,9 +47,9 @@ module.exports = {
     {
       name: 'gateway-uses-component-interfaces',
       severity: 'error',
-      comment: "The HTTP edge talks to components through their interfaces (api.ts, or an api/ folder), not their insides.",
+      comment: "The HTTP edge talks to components through their interfaces (api.ts, *-api.ts), not their insides.",
       from: { path: '^gateway/', pathNot: TESTS },
-      to: { path: '^actors/', pathNot: '^actors/[^/]+/api(\\.ts$|/)' },
+      to: { path: '^actors/', pathNot: '^actors/[^/]+/[a-z-]*api\\.ts$' },
     },
     {
       name: 'app-is-only-below-bin',

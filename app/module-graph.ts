@@ -3,6 +3,8 @@
 // dependencies in dependency order. Stopping runs in the reverse order, so a module never outlives
 // what it uses (the HTTP edge closes before the ingester leaves; the bus closes last).
 
+import { NornError } from '../core/errors.js';
+
 export interface ModuleContext {
   /** The running instance of a module this one depends on. */
   get<T>(name: string): T;
@@ -18,10 +20,9 @@ export interface ModuleDefinition<T = unknown> {
   stop?(instance: T): Promise<void> | void;
 }
 
-export class ModuleGraphError extends Error {
+export class ModuleGraphError extends NornError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ModuleGraphError';
+    super('MODULE_GRAPH', message);
   }
 }
 

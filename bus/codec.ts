@@ -8,6 +8,7 @@
 // - Uint8Array travels as MessagePack bin and decodes as a Uint8Array view of the frame.
 
 import { Packr } from 'msgpackr';
+import { errorMessage } from '../core/errors.js';
 import { BusError } from './errors.js';
 
 const packr = new Packr({
@@ -29,7 +30,7 @@ export function encode(value: unknown, maxBytes: number = Number.POSITIVE_INFINI
   try {
     bytes = packr.pack(value);
   } catch (cause) {
-    throw new BusError('BUS_PAYLOAD', `payload cannot be encoded: ${describe(cause)}`, { cause });
+    throw new BusError('BUS_PAYLOAD', `payload cannot be encoded: ${errorMessage(cause)}`, { cause });
   }
   if (bytes.length > maxBytes) throw payloadTooLarge(bytes.length, maxBytes);
   return bytes;
@@ -42,7 +43,7 @@ export function decode<T = unknown>(bytes: Uint8Array): T {
   try {
     return packr.unpack(view) as T;
   } catch (cause) {
-    throw new BusError('BUS_PAYLOAD', `payload cannot be decoded (${bytes.length} bytes): ${describe(cause)}`, {
+    throw new BusError('BUS_PAYLOAD', `payload cannot be decoded (${bytes.length} bytes): ${errorMessage(cause)}`, {
       cause,
     });
   }
@@ -54,8 +55,4 @@ export function payloadTooLarge(size: number, maxBytes: number, cause?: unknown)
     `payload of ${size} bytes exceeds the bus limit of ${maxBytes} bytes; split it into smaller messages`,
     { cause },
   );
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -9,6 +9,7 @@ import {
   RequestError,
   TimeoutError,
 } from '@nats-io/transport-node';
+import { errorMessage } from '../core/errors.js';
 import { payloadTooLarge } from './codec.js';
 import { BusError, BusTimeoutError, KvConflictError, NoRespondersError } from './errors.js';
 
@@ -25,7 +26,7 @@ export function fromPublishError(subject: string, size: number, maxBytes: number
   if (error instanceof BusError) return error;
   if (isMaxPayloadError(error)) return payloadTooLarge(size, maxBytes, error);
   if (isClosedError(error)) return new BusError('BUS_CLOSED', 'the nats connection is closed', { cause: error });
-  return new BusError('BUS_CONNECTION', `publish on ${subject} failed: ${messageOf(error)}`, { cause: error });
+  return new BusError('BUS_CONNECTION', `publish on ${subject} failed: ${errorMessage(error)}`, { cause: error });
 }
 
 export function fromRequestError(subject: string, timeoutMs: number, size: number, maxBytes: number, error: unknown): BusError {
@@ -46,9 +47,5 @@ export function fromKvError(bucket: string, key: string, error: unknown): BusErr
   }
   if (isMaxPayloadError(error)) return new BusError('BUS_PAYLOAD', `kv ${bucket}/${key}: value exceeds the server's max_payload`, { cause: error });
   if (isClosedError(error)) return new BusError('BUS_CLOSED', 'the nats connection is closed', { cause: error });
-  return new BusError('KV_ERROR', `kv ${bucket}${key === '' ? '' : `/${key}`}: ${messageOf(error)}`, { cause: error });
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return new BusError('KV_ERROR', `kv ${bucket}${key === '' ? '' : `/${key}`}: ${errorMessage(error)}`, { cause: error });
 }

@@ -4,6 +4,8 @@
 // nanosecond precision, a double keeps only ~256 ns of it at today's epoch, and deduplication
 // compares timestamps exactly.
 
+import { goQuote } from './go/quote.js';
+
 export interface Label {
   readonly name: string;
   readonly value: string;
@@ -18,6 +20,12 @@ export interface Entry {
   readonly line: string;
   /** Structured metadata (Loki 3): per-entry labels that are stored but not indexed. */
   readonly metadata?: Labels;
+  /**
+   * In query results only: the labels a query's parsers and formatters added to this entry
+   * (`metadata` then holds its structured metadata as the pipeline left it), so answers can
+   * categorize labels as Loki's `categorize-labels` encoding does.
+   */
+  readonly parsed?: Labels;
 }
 
 export interface Stream {
@@ -58,33 +66,6 @@ export function labelsToString(labels: Labels): string {
   return out + '}';
 }
 
-const SIMPLE_VALUE = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
-
-/** Go's `strconv.Quote` for the characters label values carry. */
-export function goQuote(value: string): string {
-  if (SIMPLE_VALUE.test(value)) return '"' + value + '"';
-  let out = '"';
-  for (const char of value) {
-    const code = char.codePointAt(0)!;
-    switch (char) {
-      case '"': out += '\\"'; break;
-      case '\\': out += '\\\\'; break;
-      case '\n': out += '\\n'; break;
-      case '\r': out += '\\r'; break;
-      case '\t': out += '\\t'; break;
-      case '\x07': out += '\\a'; break;
-      case '\b': out += '\\b'; break;
-      case '\f': out += '\\f'; break;
-      case '\v': out += '\\v'; break;
-      default:
-        if (code < 0x20 || code === 0x7f) out += '\\x' + code.toString(16).padStart(2, '0');
-        else if (code === 0xfffd && char !== '\ufffd') out += '\\ufffd';
-        else out += char;
-    }
-  }
-  return out + '"';
-}
-
 const FNV64_OFFSET = 0xcbf29ce484222325n;
 const FNV64_PRIME = 0x100000001b3n;
 const MASK64 = 0xffffffffffffffffn;
@@ -108,4 +89,11 @@ export const NS_PER_SECOND = 1_000_000_000n;
 
 export function nsToMs(ns: bigint): number {
   return Number(ns / NS_PER_MS);
+}
+
+/** Go's time.Time %v form of a ns timestamp, used by Loki's per-entry messages. */
+export function formatNs(ns: bigint): string {
+  const iso = new Date(Number(ns / NS_PER_MS)).toISOString();
+  const nanos = (((ns % NS_PER_SECOND) + NS_PER_SECOND) % NS_PER_SECOND).toString().padStart(9, '0').replace(/0+$/, '');
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${nanos ? '.' + nanos : ''} +0000 UTC`;
 }

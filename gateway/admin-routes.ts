@@ -51,7 +51,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: HttpDeps): void 
       method: ['GET', 'POST'],
       url: '/loki/api/v1/format_query',
       handler: async (request, reply) => {
-        if (deps.formatQuery === undefined) throw new HttpError(501, 'format_query is not available on this process', 'HTTP_NOT_IMPLEMENTED');
+        if (deps.formatQuery === undefined) throw new HttpError('HTTP_NOT_IMPLEMENTED', 'format_query is not available on this process');
         const query = requestParams(request).get('query') ?? '';
         const formatted = deps.formatQuery(query);
         return reply

@@ -3,7 +3,14 @@ import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpServer } from './server.js';
 import type { HttpDeps } from './deps.js';
-import { statusOf } from './errors.js';
+import { HttpError, statusOf } from './errors.js';
+import { NotServedError } from './not-served.js';
+import { RemoteError, NoRespondersError } from '../bus/errors.js';
+import { IngesterError } from '../actors/ingester/ingester.js';
+import { QuorumError } from '../actors/distributor/quorum.js';
+import { RateLimitError } from '../actors/distributor/rate-limiter.js';
+import { ValidationError } from '../actors/distributor/validation.js';
+import { LogQLParseError } from '../logql/errors.js';
 import { REQUEST_DURATION_METRIC } from './metrics.js';
 import { emptyQueryService } from '../test/helpers/fake-services.js';
 
@@ -93,7 +100,7 @@ describe('build info and format_query', () => {
   it('pretty-prints through formatQuery, and passes its parse errors on as 400', async () => {
     start({
       formatQuery: (query) => {
-        if (query.includes('(')) throw Object.assign(new Error('parse error at line 1, col 1: syntax error'), { code: 'LOGQL_PARSE', status: 400 });
+        if (query.includes('(')) throw new LogQLParseError('syntax error', 1, 1);
         return query.trim();
       },
     });
@@ -153,15 +160,33 @@ describe('unknown routes and error mapping', () => {
     expect([res.statusCode, res.body]).toEqual([404, '404 page not found\n']);
   });
 
-  it('maps errors: own status first, then code, else 500', () => {
-    expect(statusOf(Object.assign(new Error('x'), { status: 429, code: 'VALIDATION' }))).toBe(429);
-    expect(statusOf(Object.assign(new Error('x'), { status: 200, code: 'VALIDATION' }))).toBe(400);
-    expect(statusOf(Object.assign(new Error('x'), { code: 'RATE_LIMITED' }))).toBe(429);
-    expect(statusOf(Object.assign(new Error('x'), { code: 'QUORUM_FAILED' }))).toBe(500);
-    expect(statusOf(Object.assign(new Error('x'), { code: 'BUS_NO_RESPONDERS' }))).toBe(503);
-    expect(statusOf(Object.assign(new Error('x'), { code: 'BUS_REMOTE', remoteStatus: 400 }))).toBe(400);
-    expect(statusOf(Object.assign(new Error('x'), { code: 'SOMETHING_ELSE' }))).toBe(500);
+  it("maps Norn's errors by their codes", () => {
+    expect(statusOf(new ValidationError('x'))).toBe(400);
+    expect(statusOf(new RateLimitError('x'))).toBe(429);
+    expect(statusOf(new QuorumError('x'))).toBe(500);
+    expect(statusOf(new IngesterError('INGESTER_NOT_WRITABLE', 'x'))).toBe(503);
+    expect(statusOf(new NoRespondersError('norn.x'))).toBe(503);
+    expect(statusOf(new LogQLParseError('syntax error', 1, 2))).toBe(400);
+    expect(statusOf(new HttpError('HTTP_NO_ORG_ID', 'no org id'))).toBe(401);
+    expect(statusOf(new NotServedError())).toBe(404);
+  });
+
+  it('maps an error that crossed the bus by its remote code, then by the status its thrower gave', () => {
+    expect(statusOf(new RemoteError('norn.x', 'x', 'VALIDATION', 400))).toBe(400);
+    expect(statusOf(new RemoteError('norn.x', 'x', 'RATE_LIMITED'))).toBe(429);
+    expect(statusOf(new RemoteError('norn.x', 'x', 'SOME_NEWER_CODE', 422))).toBe(422);
+    expect(statusOf(new RemoteError('norn.x', 'x', 'ENOENT'))).toBe(500);
+    expect(statusOf(new RemoteError('norn.x', 'x', undefined, 200))).toBe(500);
+  });
+
+  it("maps fastify's and Node's errors by their codes, and nothing else by guesswork", () => {
+    expect(statusOf(Object.assign(new Error('x'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 }))).toBe(413);
+    expect(statusOf(Object.assign(new Error('x'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }))).toBe(400);
+    expect(statusOf(Object.assign(new Error('x'), { code: 'FST_ERR_VALIDATION', statusCode: 400 }))).toBe(400);
+    expect(statusOf(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBe(499);
     expect(statusOf(Object.assign(new Error('x'), { name: 'AbortError' }))).toBe(499);
+    expect(statusOf(Object.assign(new Error('x'), { code: 'VALIDATION', status: 400 }))).toBe(500);
+    expect(statusOf(Object.assign(new Error('x'), { code: 'toString' }))).toBe(500);
     expect(statusOf(null)).toBe(500);
     expect(statusOf('text')).toBe(500);
   });

@@ -3,52 +3,30 @@
 // JSON, so clients such as Promtail and logcli print them as they are.
 
 import type { FastifyReply } from 'fastify';
+import { NornError } from '../core/errors.js';
 
 export type HttpErrorCode =
-  | 'HTTP_BAD_REQUEST'
-  | 'HTTP_NO_ORG_ID'
-  | 'HTTP_BAD_TENANT'
-  | 'HTTP_BODY_TOO_LARGE'
-  | 'HTTP_NOT_IMPLEMENTED'
-  | 'HTTP_NOT_READY';
+  | 'HTTP_BAD_REQUEST' | 'HTTP_NO_ORG_ID' | 'HTTP_BAD_TENANT' | 'HTTP_BODY_TOO_LARGE' | 'HTTP_NOT_IMPLEMENTED' | 'HTTP_UNSUPPORTED_MEDIA_TYPE';
 
 /** An error the edge itself raises: bad parameters, bodies, tenants. */
-export class HttpError extends Error {
-  readonly code: HttpErrorCode;
-  readonly status: number;
+export class HttpError extends NornError {
+  declare readonly code: HttpErrorCode;
 
-  constructor(status: number, message: string, code: HttpErrorCode = 'HTTP_BAD_REQUEST', options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'HttpError';
-    this.status = status;
-    this.code = code;
+  constructor(code: HttpErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 
 export function badRequest(message: string, cause?: unknown): HttpError {
-  return new HttpError(400, message, 'HTTP_BAD_REQUEST', cause === undefined ? undefined : { cause });
+  return new HttpError('HTTP_BAD_REQUEST', message, cause === undefined ? undefined : { cause });
 }
 
 /**
- * Status by stable error code, for errors that carry no `status` of their own. Loki answers a
- * failed or timed-out replication with a 5xx so the client retries; a 503 says so plainly.
+ * What fastify and Node throw on their own, by their codes: bodies fastify would not read (Loki
+ * answers a wrong media type with a 400, not fastify's 415), and clients that went away (499, the
+ * status Loki logs for a request its client cancelled).
  */
-const STATUS_BY_CODE: Readonly<Record<string, number>> = {
-  LOGQL_PARSE: 400,
-  LOGQL_UNSUPPORTED: 400,
-  LOGQL_PIPELINE: 400,
-  LOGQL_LIMIT: 400,
-  VALIDATION: 400,
-  RATE_LIMITED: 429,
-  QUORUM_FAILED: 500,
-  BUS_TIMEOUT: 503,
-  BUS_NO_RESPONDERS: 503,
-  BUS_CLOSED: 503,
-  BUS_CONNECTION: 503,
-  BUS_PAYLOAD: 500,
-  KV_CONFLICT: 500,
-  KV_ERROR: 500,
-  // Node's and fastify's own codes for bodies we could not read.
+const PLATFORM_STATUS: Readonly<Record<string, number>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 413,
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 400,
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 400,
@@ -58,27 +36,39 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   ABORT_ERR: 499,
 };
 
-function isValidStatus(value: unknown): value is number {
+function isErrorStatus(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 400 && value <= 599;
 }
 
-/** The HTTP status for a thrown value: its own `status` (400-599) wins, then its `code`, else 500. */
+/**
+ * The HTTP status for anything a handler throws, and the only place the edge decides one: a
+ * NornError answers with the status its code means (a RemoteError with its remote code's); a
+ * fastify or Node error by its code; any other foreign error with the 4xx/5xx `statusCode` its
+ * library gave it (fastify's and http-errors' convention); an aborted request with 499; anything
+ * else with a 500.
+ */
+/**
+ * A stack overflow while parsing or compiling what a client sent (20,000 parentheses, `sum(`
+ * 5,000 deep, `(x{1000}){1000}`): the input's fault, answered 400 as Loki answers it, and the
+ * process goes on serving.
+ */
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && error.message.includes('Maximum call stack size exceeded');
+}
+
 export function statusOf(error: unknown): number {
+  if (error instanceof NornError) return error.status;
+  if (isStackOverflow(error)) return 400;
   if (typeof error !== 'object' || error === null) return 500;
-  const candidate = error as { status?: unknown; statusCode?: unknown; remoteStatus?: unknown; code?: unknown; name?: unknown };
-  if (isValidStatus(candidate.status)) return candidate.status;
-  // A coded error that crossed the bus keeps the status its thrower gave it.
-  if (isValidStatus(candidate.remoteStatus)) return candidate.remoteStatus;
-  if (typeof candidate.code === 'string') {
-    const byCode = STATUS_BY_CODE[candidate.code];
-    if (byCode !== undefined) return byCode;
-  }
-  if (isValidStatus(candidate.statusCode)) return candidate.statusCode;
-  if (candidate.name === 'AbortError') return 499;
+  const { code, statusCode, name } = error as { code?: unknown; statusCode?: unknown; name?: unknown };
+  if (typeof code === 'string' && Object.hasOwn(PLATFORM_STATUS, code)) return PLATFORM_STATUS[code]!;
+  if (isErrorStatus(statusCode)) return statusCode;
+  if (name === 'AbortError') return 499;
   return 500;
 }
 
 export function messageOf(error: unknown): string {
+  if (isStackOverflow(error)) return 'parse error : the query is nested too deeply or too complex to evaluate';
   if (error instanceof Error) return error.message;
   if (typeof error === 'string') return error;
   return 'internal error';

@@ -12,7 +12,7 @@ export {
   snappyUncompress,
 } from './push-proto.js';
 export { decodePushBody } from './push-body.js';
-export { parseTimestamp, parsePromDuration, parseSecondsOrDuration, parseRfc3339 } from './time-format.js';
+export { parseTimestamp, parseSecondsOrDuration, parseRfc3339 } from './time-format.js';
 export { formatSampleValue, formatPromTime } from './number-format.js';
 export { renderQueryResponse } from './render.js';
 export { SINGLE_TENANT_ID, tenantIdProblem } from './tenant.js';

@@ -3,11 +3,11 @@
 
 import type { PushService } from '../actors/distributor/api.js';
 import type { QueryService } from '../actors/querier/api.js';
-import { StatusError } from '../core/errors.js';
+import { NornError } from '../core/errors.js';
 
-export class NotServedError extends StatusError {
+export class NotServedError extends NornError {
   constructor() {
-    super('NOT_SERVED', 404, 'this process runs the ingester target only: send pushes and queries to a gateway');
+    super('NOT_SERVED', 'this process runs the ingester target only: send pushes and queries to a gateway');
   }
 }
 

@@ -5,10 +5,10 @@
 import { promisify } from 'node:util';
 import { gunzip, inflateRaw } from 'node:zlib';
 import type { PushStreamInput } from '../actors/distributor/api.js';
-import { goQuote } from '../core/model.js';
+import { goQuote } from '../core/go/mod.js';
 import { HttpError, badRequest } from './errors.js';
-import { PushJsonError, decodeJsonPush, decodeLegacyJsonPush } from './push-json.js';
-import { SnappyTooLargeError, decodePushRequest, snappyUncompress } from './push-proto.js';
+import { decodeJsonPush, decodeLegacyJsonPush } from './push-json.js';
+import { decodePushRequest, snappyUncompress } from './push-proto.js';
 
 const gunzipAsync = promisify(gunzip);
 const inflateRawAsync = promisify(inflateRaw);
@@ -22,7 +22,7 @@ export interface PushBodyOptions {
 }
 
 export function tooLarge(detail: string): HttpError {
-  return new HttpError(413, `request body too large: ${detail}`, 'HTTP_BODY_TOO_LARGE');
+  return new HttpError('HTTP_BODY_TOO_LARGE', `request body too large: ${detail}`);
 }
 
 /** Go's `mime.ParseMediaType`, reduced to what push needs: the lower-cased type/subtype. */
@@ -67,8 +67,7 @@ export async function decodePushBody(body: Buffer, options: PushBodyOptions): Pr
     }
     return decodePushRequest(snappyUncompress(raw, options.maxBytes));
   } catch (error) {
-    if (error instanceof SnappyTooLargeError) throw tooLarge(error.message);
-    if (error instanceof PushJsonError) throw badRequest(error.message, error);
+    if (error instanceof HttpError) throw error;
     throw badRequest(messageForProto(error), error);
   }
 }

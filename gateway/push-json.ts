@@ -5,12 +5,14 @@
 
 import type { PushStreamInput } from '../actors/distributor/api.js';
 import { labelsFromRecord, type Entry } from '../core/model.js';
-import { parseGoInt64, parseRfc3339 } from './time-format.js';
+import { parseGoInt64 } from '../core/go/mod.js';
+import { HttpError } from './errors.js';
+import { parseRfc3339 } from './time-format.js';
 
-export class PushJsonError extends Error {
+/** A JSON body Loki would refuse: a 400 with Loki's message. */
+export class PushJsonError extends HttpError {
   constructor(message: string) {
-    super(message);
-    this.name = 'PushJsonError';
+    super('HTTP_BAD_REQUEST', message);
   }
 }
 
@@ -70,22 +72,30 @@ function decodeValue(value: Json, where: string): Entry {
   return labels.length === 0 ? { ts: nanos, line } : { ts: nanos, line, metadata: labels };
 }
 
-/** Decodes a v1 JSON push body. */
-export function decodeJsonPush(text: string): PushStreamInput[] {
+/**
+ * Walks a push body's streams, skipping `null` ones, and each stream's list under `listKey`
+ * (`values` or `entries`), skipping `null` items: what both JSON formats share.
+ */
+function decodeStreams<L>(
+  text: string,
+  listKey: string,
+  labelsOf: (stream: { [key: string]: Json }, where: string) => L,
+  entryOf: (item: Json, where: string) => Entry,
+): { labels: L; entries: Entry[] }[] {
   const streams = streamsOf(parse(text));
-  const out: PushStreamInput[] = [];
+  const out: { labels: L; entries: Entry[] }[] = [];
   for (let i = 0; i < streams.length; i++) {
     const stream = streams[i]!;
     if (stream === null) continue;
     if (!isObject(stream)) throw new PushJsonError(`streams[${i}] must be an object, got ${kind(stream)}`);
-    const labels = stringMap(stream['stream'] ?? {}, `streams[${i}].stream`);
-    const values = stream['values'];
+    const labels = labelsOf(stream, `streams[${i}]`);
+    const list = stream[listKey];
     const entries: Entry[] = [];
-    if (values !== undefined && values !== null) {
-      if (!Array.isArray(values)) throw new PushJsonError(`streams[${i}].values must be an array, got ${kind(values)}`);
-      for (let j = 0; j < values.length; j++) {
-        const value = values[j]!;
-        if (value !== null) entries.push(decodeValue(value, `streams[${i}].values[${j}]`));
+    if (list !== undefined && list !== null) {
+      if (!Array.isArray(list)) throw new PushJsonError(`streams[${i}].${listKey} must be an array, got ${kind(list)}`);
+      for (let j = 0; j < list.length; j++) {
+        const item = list[j]!;
+        if (item !== null) entries.push(entryOf(item, `streams[${i}].${listKey}[${j}]`));
       }
     }
     out.push({ labels, entries });
@@ -93,35 +103,32 @@ export function decodeJsonPush(text: string): PushStreamInput[] {
   return out;
 }
 
+/** Decodes a v1 JSON push body. */
+export function decodeJsonPush(text: string): PushStreamInput[] {
+  return decodeStreams(text, 'values', (stream, where) => stringMap(stream['stream'] ?? {}, `${where}.stream`), decodeValue);
+}
+
+function decodeLegacyEntry(entry: Json, where: string): Entry {
+  if (!isObject(entry)) throw new PushJsonError(`${where} must be an object, got ${kind(entry)}`);
+  const ts = entry['ts'] ?? entry['timestamp'];
+  const line = entry['line'] ?? '';
+  if (typeof ts !== 'string') throw new PushJsonError(`${where}.ts must be an RFC 3339 string, got ${kind(ts)}`);
+  if (typeof line !== 'string') throw new PushJsonError(`${where}.line must be a string, got ${kind(line)}`);
+  const nanos = parseRfc3339(ts);
+  if (nanos === undefined) throw new PushJsonError(`${where}.ts: cannot parse ${JSON.stringify(ts)} as RFC 3339`);
+  return { ts: nanos, line };
+}
+
 /** Decodes the legacy JSON push body (`/api/prom/push`), timestamps in RFC 3339. */
 export function decodeLegacyJsonPush(text: string): PushStreamInput[] {
-  const streams = streamsOf(parse(text));
-  const out: PushStreamInput[] = [];
-  for (let i = 0; i < streams.length; i++) {
-    const stream = streams[i]!;
-    if (stream === null) continue;
-    if (!isObject(stream)) throw new PushJsonError(`streams[${i}] must be an object, got ${kind(stream)}`);
-    const labels = stream['labels'] ?? '';
-    if (typeof labels !== 'string') throw new PushJsonError(`streams[${i}].labels must be a string, got ${kind(labels)}`);
-    const list = stream['entries'];
-    const entries: Entry[] = [];
-    if (list !== undefined && list !== null) {
-      if (!Array.isArray(list)) throw new PushJsonError(`streams[${i}].entries must be an array, got ${kind(list)}`);
-      for (let j = 0; j < list.length; j++) {
-        const entry = list[j]!;
-        if (entry === null) continue;
-        const where = `streams[${i}].entries[${j}]`;
-        if (!isObject(entry)) throw new PushJsonError(`${where} must be an object, got ${kind(entry)}`);
-        const ts = entry['ts'] ?? entry['timestamp'];
-        const line = entry['line'] ?? '';
-        if (typeof ts !== 'string') throw new PushJsonError(`${where}.ts must be an RFC 3339 string, got ${kind(ts)}`);
-        if (typeof line !== 'string') throw new PushJsonError(`${where}.line must be a string, got ${kind(line)}`);
-        const nanos = parseRfc3339(ts);
-        if (nanos === undefined) throw new PushJsonError(`${where}.ts: cannot parse ${JSON.stringify(ts)} as RFC 3339`);
-        entries.push({ ts: nanos, line });
-      }
-    }
-    out.push({ labels, entries });
-  }
-  return out;
+  return decodeStreams(
+    text,
+    'entries',
+    (stream, where) => {
+      const labels = stream['labels'] ?? '';
+      if (typeof labels !== 'string') throw new PushJsonError(`${where}.labels must be a string, got ${kind(labels)}`);
+      return labels;
+    },
+    decodeLegacyEntry,
+  );
 }

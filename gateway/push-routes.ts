@@ -21,15 +21,15 @@ export function registerPushRoutes(app: FastifyInstance, deps: HttpDeps): void {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: maxBytes }, (_request, body, done) => done(null, body));
 
-    // Push errors are Go `http.Error` text: the message and a newline.
+    // Push errors are Go `http.Error` text: the message and a newline. Fastify's own body errors
+    // get the statuses statusOf gives them, and Loki's words.
     scope.setErrorHandler((error, request, reply) => {
-      let status = statusOf(error);
+      const status = statusOf(error);
       let message = messageOf(error);
       const code = (error as { code?: unknown }).code;
       if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
         const length = Number(header(request, 'content-length'));
         message = tooLarge(`message size too large than max (${Number.isFinite(length) ? length : '>' + maxBytes} vs ${maxBytes})`).message;
-        status = 413;
       } else if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
         message = 'mime: no media type';
       }

@@ -4,6 +4,9 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PushService, PushStreamInput } from '../actors/distributor/api.js';
 import type { QueryService } from '../actors/querier/api.js';
+import { RateLimitError } from '../actors/distributor/rate-limiter.js';
+import { ValidationError } from '../actors/distributor/validation.js';
+import { RemoteError } from '../bus/errors.js';
 import { createHttpServer } from './server.js';
 import { encodePushRequest, snappyCompress } from './push-proto.js';
 import type { HttpDeps } from './deps.js';
@@ -263,10 +266,10 @@ describe('tenancy and service errors', () => {
   });
 
   it('answers with the status and text the push service rejects with', async () => {
-    const validation = Object.assign(new Error('entry for stream \'{app="api"}\' has timestamp too old'), { status: 400 });
-    const rate = Object.assign(new Error('Ingestion rate limit exceeded'), { code: 'RATE_LIMITED' });
-    const quorum = Object.assign(new Error('no quorum'), { code: 'BUS_TIMEOUT' });
-    const errors = [validation, rate, quorum, new Error('boom')];
+    const validation = new ValidationError('entry for stream \'{app="api"}\' has timestamp too old');
+    const rate = new RateLimitError('Ingestion rate limit exceeded');
+    const remote = new RemoteError('norn.ingester.x.push', 'no quorum', 'BUS_TIMEOUT', 503);
+    const errors = [validation, rate, remote, new Error('boom')];
     let next = 0;
     const { app } = start({}, async () => {
       throw errors[next++];

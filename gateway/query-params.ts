@@ -4,9 +4,10 @@
 import type { FastifyRequest } from 'fastify';
 import type { Direction, QueryParams } from '../logql/types.js';
 import type { TimeRange, VolumeOptions } from '../actors/querier/api.js';
-import { goQuote } from '../core/model.js';
+import { parseGoInt64, parseIntError, parsePromDuration } from '../core/go/mod.js';
+import { NS_PER_MS, NS_PER_SECOND } from '../core/model.js';
 import { badRequest } from './errors.js';
-import { NS_PER_MS, NS_PER_SECOND, parsePromDuration, parseSecondsOrDuration, parseTimestamp } from './time-format.js';
+import { parseSecondsOrDuration, parseTimestamp } from './time-format.js';
 
 export const DEFAULT_LIMIT = 100;
 export const DEFAULT_SINCE_NS = 3600n * NS_PER_SECOND;
@@ -57,9 +58,14 @@ export function parseBounds(params: URLSearchParams, now: bigint): TimeRange {
 export function parseLimit(params: URLSearchParams): number {
   const text = params.get('limit') ?? '';
   if (text === '') return DEFAULT_LIMIT;
-  if (!/^[+-]?\d+$/.test(text)) throw badRequest(`strconv.Atoi: parsing ${goQuote(text)}: invalid syntax`);
-  const limit = Number(text);
-  if (!Number.isSafeInteger(limit)) throw badRequest(`strconv.Atoi: parsing ${goQuote(text)}: value out of range`);
+  let limit: number;
+  try {
+    limit = Number(parseGoInt64(text, 'Atoi'));
+  } catch (error) {
+    throw badRequest((error as Error).message, error);
+  }
+  // Beyond 2^53 a limit cannot be held exactly; no real limit comes near, so refuse it as Go would refuse 2^63.
+  if (!Number.isSafeInteger(limit)) throw badRequest(parseIntError(text, 'value out of range', 'Atoi'));
   if (limit <= 0) throw badRequest('limit must be a positive value');
   return limit;
 }

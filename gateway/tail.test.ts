@@ -7,6 +7,7 @@ import type { QueryService } from '../actors/querier/api.js';
 import type { QueryParams } from '../logql/types.js';
 import { emptyStats } from '../logql/types.js';
 import type { Entry } from '../core/model.js';
+import { LogQLParseError } from '../logql/errors.js';
 import { createHttpServer } from './server.js';
 import { emptyQueryService } from '../test/helpers/fake-services.js';
 
@@ -21,7 +22,7 @@ function fakeStore() {
     query: async (params) => {
       calls.push(params);
       if (params.query.startsWith('sum(')) return { data: { resultType: 'vector', result: [] }, stats: emptyStats() };
-      if (params.query === 'bad') throw Object.assign(new Error('parse error at line 1, col 1: syntax error'), { status: 400 });
+      if (params.query === 'bad') throw new LogQLParseError('syntax error', 1, 1);
       const inRange = entries.filter((entry) => entry.ts >= params.start && entry.ts < params.end);
       inRange.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
       if (params.direction === 'backward') inRange.reverse();

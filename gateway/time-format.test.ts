@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatPromTime, formatSampleValue } from './number-format.js';
-import { parsePromDuration, parseRfc3339, parseSecondsOrDuration, parseTimestamp } from './time-format.js';
+import { parsePromDuration } from '../core/go/mod.js';
+import { parseRfc3339, parseSecondsOrDuration, parseTimestamp } from './time-format.js';
 
 const FALLBACK = 42n;
 

@@ -1,32 +1,8 @@
 // Timestamps and durations in every form Loki's HTTP API accepts, to exact nanoseconds (bigint).
 // Error texts follow Go's strconv and Prometheus' duration parser, which Loki passes through.
 
-import { goQuote } from '../core/model.js';
-
-export const NS_PER_SECOND = 1_000_000_000n;
-export const NS_PER_MS = 1_000_000n;
-const INT64_MAX = (1n << 63n) - 1n;
-const INT64_MIN = -(1n << 63n);
-
-/** Go's `strconv.ParseInt(value, 10, 64)`. */
-export function parseGoInt64(value: string): bigint {
-  if (!/^[+-]?\d+$/.test(value)) throw new Error(`strconv.ParseInt: parsing ${goQuote(value)}: invalid syntax`);
-  const parsed = BigInt(value);
-  if (parsed > INT64_MAX || parsed < INT64_MIN) throw new Error(`strconv.ParseInt: parsing ${goQuote(value)}: value out of range`);
-  return parsed;
-}
-
-const GO_FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-/** Go's `strconv.ParseFloat(value, 64)` for decimal forms, plus Inf/NaN spellings. */
-export function parseGoFloat(value: string): number {
-  if (/^[+-]?(inf|infinity)$/i.test(value)) return value.startsWith('-') ? -Infinity : Infinity;
-  if (/^nan$/i.test(value)) return NaN;
-  if (!GO_FLOAT.test(value)) throw new Error(`strconv.ParseFloat: parsing ${goQuote(value)}: invalid syntax`);
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed)) throw new Error(`strconv.ParseFloat: parsing ${goQuote(value)}: value out of range`);
-  return parsed;
-}
+import { goQuote, parseGoFloat, parseGoInt64, parsePromDuration } from '../core/go/mod.js';
+import { NS_PER_SECOND } from '../core/model.js';
 
 /** Go's `math.Round`: halves away from zero (JS rounds them up). */
 function goRound(value: number): number {
@@ -84,25 +60,6 @@ export function parseTimestamp(value: string, fallback: bigint): bigint {
   }
   const integer = parseGoInt64(value);
   return integer <= 10_000_000_000n ? integer * NS_PER_SECOND : integer;
-}
-
-const PROM_DURATION = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-const UNIT_MS = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1] as const;
-
-/** Prometheus' `model.ParseDuration` (`1h30m`, `5m`, `2d`, `1y`), to nanoseconds. */
-export function parsePromDuration(value: string): bigint {
-  if (value === '0') return 0n;
-  if (value === '') throw new Error('empty duration string');
-  const match = PROM_DURATION.exec(value);
-  if (match === null) throw new Error(`not a valid duration string: ${goQuote(value)}`);
-  let ms = 0n;
-  for (let i = 0; i < UNIT_MS.length; i++) {
-    const part = match[i + 1];
-    if (part !== undefined) ms += BigInt(part) * BigInt(UNIT_MS[i]!);
-  }
-  const ns = ms * NS_PER_MS;
-  if (ns > INT64_MAX) throw new Error('duration out of range');
-  return ns;
 }
 
 /** Loki's `parseSecondsOrDuration` for `step` and `interval`: float seconds or a duration. */

@@ -1,5 +1,7 @@
-// Typed LogQL errors. Every error a user can cause carries a stable `code` and the HTTP
-// `status` the edge should answer with, so callers branch on codes, not messages.
+// Typed LogQL errors: NornErrors (core/errors.ts) whose codes all mean a 400, as Loki answers a
+// query the client got wrong.
+
+import { NornError } from '../core/errors.js';
 
 export type LogQLErrorCode =
   | 'LOGQL_PARSE'
@@ -8,15 +10,11 @@ export type LogQLErrorCode =
   | 'LOGQL_LIMIT'
   | 'LOGQL_EXEC';
 
-export class LogQLError extends Error {
-  readonly code: LogQLErrorCode;
-  readonly status: number;
+export class LogQLError extends NornError {
+  declare readonly code: LogQLErrorCode;
 
-  constructor(code: LogQLErrorCode, message: string, status = 400, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'LogQLError';
-    this.code = code;
-    this.status = status;
+  constructor(code: LogQLErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 
@@ -30,7 +28,7 @@ export class LogQLParseError extends LogQLError {
   readonly detail: string;
 
   constructor(detail: string, line = 0, col = 0, options?: { cause?: unknown }) {
-    super('LOGQL_PARSE', formatParseMessage(detail, line, col), 400, options);
+    super('LOGQL_PARSE', formatParseMessage(detail, line, col), options);
     this.name = 'LogQLParseError';
     this.line = line;
     this.col = col;
@@ -46,7 +44,7 @@ function formatParseMessage(detail: string, line: number, col: number): string {
 /** A well-formed query the engine cannot run (yet); still the client's problem, hence 400. */
 export class UnsupportedQueryError extends LogQLError {
   constructor(message: string) {
-    super('LOGQL_UNSUPPORTED', message, 400);
+    super('LOGQL_UNSUPPORTED', message);
     this.name = 'UnsupportedQueryError';
   }
 }
@@ -54,15 +52,26 @@ export class UnsupportedQueryError extends LogQLError {
 /** Loki's `pipeline error`: a metric series carries `__error__` the query did not filter out. */
 export class PipelineError extends LogQLError {
   constructor(message: string) {
-    super('LOGQL_PIPELINE', message, 400);
+    super('LOGQL_PIPELINE', message);
     this.name = 'PipelineError';
+  }
+}
+
+/**
+ * A query that parses but whose stages cannot be built: a regex RE2 refuses, a pattern filter
+ * with a named capture, `ip()` after `|~`. Loki answers 400 with the builder's own message.
+ */
+export class InvalidPipelineError extends LogQLError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('LOGQL_PARSE', message, options);
+    this.name = 'InvalidPipelineError';
   }
 }
 
 /** A query that exceeds a limit (points per series, series count). */
 export class QueryLimitError extends LogQLError {
   constructor(message: string) {
-    super('LOGQL_LIMIT', message, 400);
+    super('LOGQL_LIMIT', message);
     this.name = 'QueryLimitError';
   }
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FsStore } from './fs-store.js';
-import { StorageError } from './object-store.js';
+import { storageErrorOf } from './testing/storage-error.js';
 
 const roots: string[] = [];
 function tempRoot(): string {
@@ -15,15 +15,6 @@ afterEach(() => {
   for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
 });
 
-async function errorOf(promise: Promise<unknown>): Promise<StorageError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StorageError);
-  return error as StorageError;
-}
-
 describe('FsStore', () => {
   it('keeps every key under its root, whatever the key says', async () => {
     const outer = tempRoot();
@@ -31,7 +22,7 @@ describe('FsStore', () => {
     const store = new FsStore(root, { fsync: false });
     const escapes = ['../outside', 'a/../../outside', '/etc/passwd', '..', 'a/..', './a', 'a\\..\\..\\x', 'C:/x', 'a//b', 'a/'];
     for (const key of escapes) {
-      const error = await errorOf(store.put(key, Buffer.from('x')));
+      const error = await storageErrorOf(store.put(key, Buffer.from('x')));
       expect(error.code, key).toBe('INVALID_KEY');
       expect(error.message, key).toContain(JSON.stringify(key));
     }
@@ -46,7 +37,7 @@ describe('FsStore', () => {
     // A temp file left by a crash mid-put is not an object.
     writeFileSync(path.join(root, 't', 'fp', '.chunk2.0123456789abcdef.tmp'), 'partial');
     expect(await store.list('t/')).toEqual([{ key: 't/fp/chunk', size: 7 }]);
-    expect((await errorOf(store.get('t/fp/.chunk2.0123456789abcdef.tmp'))).code).toBe('INVALID_KEY');
+    expect((await storageErrorOf(store.get('t/fp/.chunk2.0123456789abcdef.tmp'))).code).toBe('INVALID_KEY');
   });
 
   it('persists across instances on the same root', async () => {
@@ -60,10 +51,10 @@ describe('FsStore', () => {
   it('reports a key that is a directory as absent and a file/directory clash as an invalid key', async () => {
     const store = new FsStore(tempRoot(), { fsync: false });
     await store.put('a/b/c', Buffer.from('x'));
-    expect((await errorOf(store.get('a/b'))).code).toBe('OBJECT_NOT_FOUND');
-    expect((await errorOf(store.getRange('a/b', 0, 1))).code).toBe('OBJECT_NOT_FOUND');
-    expect((await errorOf(store.put('a/b', Buffer.from('y')))).code).toBe('INVALID_KEY');
-    expect((await errorOf(store.put('a/b/c/d', Buffer.from('y')))).code).toBe('INVALID_KEY');
+    expect((await storageErrorOf(store.get('a/b'))).code).toBe('OBJECT_NOT_FOUND');
+    expect((await storageErrorOf(store.getRange('a/b', 0, 1))).code).toBe('OBJECT_NOT_FOUND');
+    expect((await storageErrorOf(store.put('a/b', Buffer.from('y')))).code).toBe('INVALID_KEY');
+    expect((await storageErrorOf(store.put('a/b/c/d', Buffer.from('y')))).code).toBe('INVALID_KEY');
     expect(Buffer.from(await store.get('a/b/c')).toString()).toBe('x');
   });
 

@@ -2,6 +2,8 @@
 // filesystem (the embedded default), S3 through the MinIO client, and memory (unit tests).
 // Keys are `/`-separated paths built only by `storage/keys.ts`.
 
+import { NornError } from '../core/errors.js';
+
 export interface ObjectInfo {
   readonly key: string;
   readonly size: number;
@@ -22,27 +24,19 @@ export interface ObjectStore {
   readonly description: string;
 }
 
-export type StorageErrorCode =
-  | 'OBJECT_NOT_FOUND'
-  | 'INVALID_KEY'
-  | 'STORAGE_UNAVAILABLE'
-  | 'CORRUPT_CHUNK'
-  /** An index object that cannot be parsed or disagrees with its key. */
-  | 'CORRUPT_INDEX';
+export type StorageErrorCode = 'OBJECT_NOT_FOUND' | 'INVALID_KEY' | 'STORAGE_UNAVAILABLE' | 'CORRUPT_CHUNK' | 'CORRUPT_INDEX';
 
-export class StorageError extends Error {
-  readonly code: StorageErrorCode;
+/** A storage failure; its code's meaning is written beside it in core/errors.ts. */
+export class StorageError extends NornError {
+  declare readonly code: StorageErrorCode;
 
   constructor(code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StorageError';
-    this.code = code;
+    super(code, message, options);
   }
 }
 
 export class ObjectNotFoundError extends StorageError {
   constructor(key: string, options?: { cause?: unknown }) {
     super('OBJECT_NOT_FOUND', `object not found: ${key}`, options);
-    this.name = 'ObjectNotFoundError';
   }
 }

@@ -2,16 +2,8 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnS3Server, startS3Server, type S3ServerHandle } from '../test/helpers/s3-server.js';
 import { StorageError } from './object-store.js';
+import { storageErrorOf } from './testing/storage-error.js';
 import { parseS3Endpoint, S3Store } from './s3-store.js';
-
-async function errorOf(promise: Promise<unknown>): Promise<StorageError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StorageError);
-  return error as StorageError;
-}
 
 describe('parseS3Endpoint', () => {
   it('reads scheme, host and port', () => {
@@ -53,12 +45,12 @@ describe('S3Store against s3rver', () => {
     await s3.put('outage/k', Buffer.from('before'));
     await server.stop();
     try {
-      const error = await errorOf(s3.get('outage/k'));
+      const error = await storageErrorOf(s3.get('outage/k'));
       expect(error.code).toBe('STORAGE_UNAVAILABLE');
       expect(error.cause).toBeDefined();
       expect(error.message).toContain('get outage/k');
-      expect((await errorOf(s3.put('outage/k2', Buffer.from('x')))).code).toBe('STORAGE_UNAVAILABLE');
-      expect((await errorOf(s3.list('outage/'))).code).toBe('STORAGE_UNAVAILABLE');
+      expect((await storageErrorOf(s3.put('outage/k2', Buffer.from('x')))).code).toBe('STORAGE_UNAVAILABLE');
+      expect((await storageErrorOf(s3.list('outage/'))).code).toBe('STORAGE_UNAVAILABLE');
     } finally {
       await server.start();
     }
@@ -67,7 +59,7 @@ describe('S3Store against s3rver', () => {
 
   it('reports bad credentials as STORAGE_UNAVAILABLE', async () => {
     const s3 = store('creds', { accessKey: 'NOBODY', secretKey: 'wrong' });
-    const error = await errorOf(s3.put('k', Buffer.from('v')));
+    const error = await storageErrorOf(s3.put('k', Buffer.from('v')));
     expect(error.code).toBe('STORAGE_UNAVAILABLE');
   });
 
@@ -78,7 +70,7 @@ describe('S3Store against s3rver', () => {
     const port = (silent.address() as { port: number }).port;
     try {
       const s3 = new S3Store({ endpoint: `http://127.0.0.1:${port}`, bucket: 'silent', accessKey: 'a', secretKey: 's', requestTimeoutMs: 300 });
-      const error = await errorOf(s3.get('k'));
+      const error = await storageErrorOf(s3.get('k'));
       expect(error.code).toBe('STORAGE_UNAVAILABLE');
       expect(error.message).toMatch(/timed out after 300 ms/);
     } finally {
@@ -96,7 +88,7 @@ describe('the S3 server as a separate process', () => {
       await s3.put('t/k', Buffer.from('durable'));
       const port = proc.port;
       await proc.kill('SIGKILL');
-      expect((await errorOf(s3.get('t/k'))).code).toBe('STORAGE_UNAVAILABLE');
+      expect((await storageErrorOf(s3.get('t/k'))).code).toBe('STORAGE_UNAVAILABLE');
       await proc.restart();
       expect(proc.port).toBe(port);
       expect(Buffer.from(await s3.get('t/k')).toString()).toBe('durable');

@@ -2,7 +2,7 @@
 // successes it needs; each replica gets its items in as few requests as fit the size budget.
 // Resolves when every item has its quorum, rejects as soon as any item cannot reach it.
 
-import { StatusError } from '../../core/errors.js';
+import { NornError } from '../../core/errors.js';
 
 export interface ReplicatedItem<T> {
   readonly value: T;
@@ -11,9 +11,9 @@ export interface ReplicatedItem<T> {
 }
 
 /** Loki answers a failed replication with a 500; clients retry. */
-export class QuorumError extends StatusError {
+export class QuorumError extends NornError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('QUORUM_FAILED', 500, message, options);
+    super('QUORUM_FAILED', message, options);
   }
 }
 

@@ -1,11 +1,11 @@
 // Per-tenant ingestion rate limit: a token bucket of bytes, refilled at the configured rate up
 // to the burst size. Local to each gateway, as Loki's "local" strategy.
 
-import { StatusError } from '../../core/errors.js';
+import { NornError } from '../../core/errors.js';
 
-export class RateLimitError extends StatusError {
+export class RateLimitError extends NornError {
   constructor(message: string) {
-    super('RATE_LIMITED', 429, message);
+    super('RATE_LIMITED', message);
   }
 }
 

@@ -11,7 +11,7 @@ import type { Entry, Labels } from '../../core/model.js';
 import type { Ingester } from './ingester.js';
 import type { IngesterMetrics } from './metrics.js';
 import type { IngesterPushRequest } from './protocol.js';
-import type { ChunkSlot } from './stream.js';
+import type { ChunkSlot, IngesterStream } from './stream.js';
 
 interface HandedOffStream {
   readonly tenant: string;
@@ -49,7 +49,7 @@ export async function handOff(options: HandoffOptions, target: string, tokens: r
   };
 
   await send({ kind: 'offer', from: ingester.id });
-  const handed: ChunkSlot[] = [];
+  const handed: Array<{ stream: IngesterStream; slot: ChunkSlot }> = [];
   let batch: HandedOffStream[] = [];
   let batchBytes = 0;
   let seq = 0;
@@ -63,12 +63,11 @@ export async function handOff(options: HandoffOptions, target: string, tokens: r
   };
 
   for (const stream of ingester.allStreams()) {
-    for (const slot of stream.chunks) {
-      if (slot.flushedMs !== undefined || slot.chunk.entryCount === 0) continue;
+    for (const slot of stream.unflushed()) {
       const encoded = slot.chunk.encode();
       batch.push({ tenant: stream.tenant, labelString: stream.labelString, labels: stream.labels, chunks: [encoded] });
       batchBytes += encoded.length;
-      handed.push(slot);
+      handed.push({ stream, slot });
       if (batchBytes >= BATCH_BYTES) await sendBatch();
     }
   }
@@ -76,7 +75,7 @@ export async function handOff(options: HandoffOptions, target: string, tokens: r
   await send({ kind: 'complete', from: ingester.id, tokens: [...tokens] });
   // The receiver owns these now; keeping them as flushed lets them retire from memory.
   const now = Date.now();
-  for (const slot of handed) slot.flushedMs = now;
+  for (const { stream, slot } of handed) stream.markFlushed(slot, now);
 }
 
 export interface HandoffEvents {
@@ -95,6 +94,9 @@ export function listenForHandoff(
 ): () => void {
   const { bus, ingester, metrics, timeoutMs } = options;
   let sender: string | undefined;
+  // Batches are numbered from 0 per handoff: a repeated or skipped batch (a redelivery, a
+  // sender that lost track) is refused rather than applied twice or with a hole.
+  let nextSeq = 0;
   let silence: NodeJS.Timeout | undefined;
   const armSilenceTimer = (): void => {
     clearTimeout(silence);
@@ -108,6 +110,7 @@ export function listenForHandoff(
     if (message.kind === 'offer') {
       if (sender !== undefined && sender !== message.from) return { accepted: false, reason: `already receiving from ${sender}` };
       sender = message.from;
+      nextSeq = 0;
       armSilenceTimer();
       events.started();
       return { accepted: true };
@@ -115,6 +118,7 @@ export function listenForHandoff(
     if (message.from !== sender) return { accepted: false, reason: 'no handoff in progress from this sender' };
     armSilenceTimer();
     if (message.kind === 'batch') {
+      if (message.seq !== nextSeq) return { accepted: false, reason: `expected batch ${nextSeq}, got batch ${message.seq}` };
       let bytes = 0;
       for (const stream of message.streams) {
         const entries: Entry[] = [];
@@ -131,6 +135,7 @@ export function listenForHandoff(
         await options.logBatch(request);
         ingester.apply(request);
       }
+      nextSeq++;
       metrics.handoffBatches.inc({ direction: 'received' });
       metrics.handoffBytes.inc({ direction: 'received' }, bytes);
       return { accepted: true };

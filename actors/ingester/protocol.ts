@@ -1,8 +1,16 @@
 // The messages gateways and ingesters exchange on the bus (subjects in bus/subjects.ts).
 
-import type { Labels } from '../../core/model.js';
-import type { QueryStats, SampleSeries, SelectLogsParams, SelectSamplesParams, StreamResult } from '../../logql/types.js';
-import type { StreamPush } from './tenant-streams.js';
+import type { Entry, Labels } from '../../core/model.js';
+import type { StreamPatterns } from './patterns/store.js';
+import type { QueryStats, SelectLogsParams, SelectSamplesParams, StreamResult } from '../../logql/types.js';
+import type { SampleBatch } from '../select/sample-batch.js';
+
+/** A stream as the distributor sends it: labels already validated and canonical. */
+export interface StreamPush {
+  readonly labelString: string;
+  readonly labels: Labels;
+  readonly entries: Entry[];
+}
 
 /** gateway -> ingester: this ingester's share of one client push. */
 export interface IngesterPushRequest {
@@ -29,7 +37,17 @@ export type IngesterQueryRequest =
   | { readonly kind: 'labelNames'; readonly params: LabelQuery }
   | { readonly kind: 'labelValues'; readonly params: LabelQuery & { readonly name: string } }
   | { readonly kind: 'series'; readonly params: LabelQuery & { readonly matchers: readonly string[] } }
-  | { readonly kind: 'indexStats'; readonly params: LabelQuery & { readonly query: string } };
+  | { readonly kind: 'indexStats'; readonly params: LabelQuery & { readonly query: string } }
+  | { readonly kind: 'patterns'; readonly params: PatternQuery };
+
+/** Patterns mined from a selector's streams, counted per step over [startMs, endMs). */
+export interface PatternQuery {
+  readonly tenant: string;
+  readonly query: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly stepMs: number;
+}
 
 /** What one chunk in memory holds, read from its metadata (never decompressed). */
 export interface ChunkFigures {
@@ -49,10 +67,15 @@ export interface StreamChunkFigures {
   readonly chunks: ChunkFigures[];
 }
 
-/** One frame of a streamed query reply; a reply is any number of frames. */
+/**
+ * One frame of a streamed query reply; a reply is any number of frames, each under the bus's
+ * payload limit. Log and sample replies end with a frame carrying the scan's `stats`.
+ */
 export interface IngesterQueryFrame {
+  readonly patterns?: StreamPatterns[];
   readonly streams?: StreamResult[];
-  readonly samples?: SampleSeries[];
+  /** Samples in bulk arrays (`actors/select/sample-batch.ts`); one series may span frames. */
+  readonly sampleBatches?: SampleBatch[];
   readonly values?: string[];
   readonly series?: Labels[];
   readonly chunkFigures?: StreamChunkFigures[];
@@ -61,3 +84,9 @@ export interface IngesterQueryFrame {
 
 /** gateway or operator -> ingester: control requests. */
 export type IngesterControlRequest = { readonly kind: 'flush' };
+
+/**
+ * How an ingester's refusal of a new stream over the tenant's limit begins (Loki's words); the
+ * distributor answers such a push with 429, which clients retry, instead of 400.
+ */
+export const STREAM_LIMIT_PREFIX = 'Maximum active stream limit exceeded';

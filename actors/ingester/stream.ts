@@ -2,24 +2,34 @@
 //
 // Out-of-order entries are accepted within half the max chunk age of the newest entry the
 // stream has seen (Loki's rule); older ones are refused with Loki's "entry too far behind".
-// An entry equal in timestamp and line to the newest one is a client retry and is dropped
-// silently, as Loki does.
+// An entry equal in timestamp, line and structured metadata to one at the newest timestamp is a
+// client retry and is dropped silently, as Loki does; one that differs only in metadata is a
+// line of its own and is kept.
 
 import { MemChunk } from '../../storage/chunk/mod.js';
-import type { Entry, Labels } from '../../core/model.js';
+import { overlaps } from '../../storage/mod.js';
+import { formatNs, type Entry, type Labels } from '../../core/model.js';
 import type { IngesterConfig } from './config.js';
+import { entryKey } from '../select/merge-entries.js';
 
+/**
+ * One chunk of a stream and where it is in its life: open, closed, flushing, flushed. Only the
+ * owning `IngesterStream` changes that state (appends, `dueForFlush`, `markFlushed`,
+ * `flushAbandoned`); everyone else reads it.
+ */
 export interface ChunkSlot {
   readonly chunk: MemChunk;
   /** Closed chunks take no more appends and wait for their flush. */
-  closed: boolean;
+  readonly closed: boolean;
   /** Wall-clock ms of the last append, for the idle rule. */
-  lastAppendMs: number;
-  /** Wall-clock ms when the chunk reached storage; undefined while unflushed. */
-  flushedMs: number | undefined;
+  readonly lastAppendMs: number;
+  /** Wall-clock ms when the chunk reached storage (or another ingester); undefined while unflushed. */
+  readonly flushedMs: number | undefined;
   /** Set while a flush of this chunk is in flight, so two sweeps never flush it twice. */
-  flushing: boolean;
+  readonly flushing: boolean;
 }
+
+type Slot = { -readonly [K in keyof ChunkSlot]: ChunkSlot[K] };
 
 export interface AppendResult {
   readonly appended: number;
@@ -31,9 +41,10 @@ export interface AppendResult {
 export type FlushReason = 'full' | 'idle' | 'age' | 'forced';
 
 export class IngesterStream {
-  readonly chunks: ChunkSlot[] = [];
+  private readonly slots: Slot[] = [];
   private newestTs = -1n;
-  private newestLine = '';
+  /** `entryKey`s of the entries at `newestTs`, to spot retries. */
+  private newestKeys = new Set<string>();
 
   constructor(
     readonly tenant: string,
@@ -53,7 +64,8 @@ export class IngesterStream {
     let appended = 0;
     let bytes = 0;
     for (const entry of entries) {
-      if (entry.ts === this.newestTs && entry.line === this.newestLine) continue;
+      const key = entry.ts >= this.newestTs ? entryKey(entry) : '';
+      if (entry.ts === this.newestTs && this.newestKeys.has(key)) continue;
       if (this.newestTs >= 0n && entry.ts < this.newestTs - windowNs) {
         rejections.push(ignoredEntry(entry.ts, tooFarBehind(entry.ts, this.newestTs - windowNs)));
         continue;
@@ -63,7 +75,9 @@ export class IngesterStream {
       head.lastAppendMs = nowMs;
       if (entry.ts > this.newestTs) {
         this.newestTs = entry.ts;
-        this.newestLine = entry.line;
+        this.newestKeys = new Set([key]);
+      } else if (entry.ts === this.newestTs) {
+        this.newestKeys.add(key);
       }
       appended++;
       bytes += entry.line.length;
@@ -75,11 +89,11 @@ export class IngesterStream {
     return { appended, bytes, error };
   }
 
-  /** Chunks due for a flush now, closing each one it returns. */
+  /** Chunks due for a flush now; each one returned is closed and marked as flushing. */
   dueForFlush(nowMs: number, force: boolean): Array<{ slot: ChunkSlot; reason: FlushReason }> {
     const due: Array<{ slot: ChunkSlot; reason: FlushReason }> = [];
     const maxAgeNs = BigInt(this.config.maxChunkAgeMs) * 1_000_000n;
-    for (const slot of this.chunks) {
+    for (const slot of this.slots) {
       if (slot.flushedMs !== undefined || slot.flushing || slot.chunk.entryCount === 0) continue;
       let reason: FlushReason | undefined;
       if (force) reason = 'forced';
@@ -88,39 +102,81 @@ export class IngesterStream {
       else if (slot.chunk.maxTs - slot.chunk.minTs >= maxAgeNs) reason = 'age';
       if (reason === undefined) continue;
       slot.closed = true;
+      slot.flushing = true;
       due.push({ slot, reason });
     }
     return due;
   }
 
+  /**
+   * The chunk reached storage, or another ingester took it in a handoff: it is closed for
+   * appends and kept only for the retain period, for reads.
+   */
+  markFlushed(chunk: ChunkSlot, nowMs: number): void {
+    const slot = this.own(chunk);
+    slot.closed = true;
+    slot.flushing = false;
+    slot.flushedMs = nowMs;
+  }
+
+  /** A flush in flight gave up (shutdown): the chunk is unflushed again, for a later flush or handoff. */
+  flushAbandoned(chunk: ChunkSlot): void {
+    this.own(chunk).flushing = false;
+  }
+
+  /** Non-empty chunks with entries in [from, through), oldest first. */
+  chunksIn(from: bigint, through: bigint): ChunkSlot[] {
+    return this.slots.filter((slot) => slot.chunk.entryCount > 0 && overlaps(slot.chunk.minTs, slot.chunk.maxTs, from, through));
+  }
+
+  /** Non-empty chunks not yet in storage, oldest first: what a handoff or checkpoint must carry. */
+  unflushed(): ChunkSlot[] {
+    return this.slots.filter((slot) => slot.flushedMs === undefined && slot.chunk.entryCount > 0);
+  }
+
+  /** Every chunk in memory, oldest first (a copy: retiring a chunk never disturbs a walk over it). */
+  allChunks(): ChunkSlot[] {
+    return [...this.slots];
+  }
+
+  get chunkCount(): number {
+    return this.slots.length;
+  }
+
   /** Drops flushed chunks once their retain period is over. */
   dropRetired(nowMs: number): void {
-    for (let i = this.chunks.length - 1; i >= 0; i--) {
-      const slot = this.chunks[i]!;
+    for (let i = this.slots.length - 1; i >= 0; i--) {
+      const slot = this.slots[i]!;
       if (slot.flushedMs !== undefined && nowMs - slot.flushedMs >= this.config.retainFlushedMs) {
-        this.chunks.splice(i, 1);
+        this.slots.splice(i, 1);
       }
     }
   }
 
   /** No chunks left in memory: the stream can be forgotten. */
   get isEmpty(): boolean {
-    return this.chunks.length === 0;
+    return this.slots.length === 0;
   }
 
   get unflushedEntries(): number {
     let count = 0;
-    for (const slot of this.chunks) if (slot.flushedMs === undefined) count += slot.chunk.entryCount;
+    for (const slot of this.slots) if (slot.flushedMs === undefined) count += slot.chunk.entryCount;
     return count;
   }
 
-  private headFor(entry: Entry, nowMs: number): ChunkSlot {
-    const head = this.chunks[this.chunks.length - 1];
+  private own(chunk: ChunkSlot): Slot {
+    const slot = this.slots.find((candidate) => candidate === chunk);
+    if (slot === undefined) throw new Error(`chunk is not one of stream ${this.labelString}'s`);
+    return slot;
+  }
+
+  private headFor(entry: Entry, nowMs: number): Slot {
+    const head = this.slots[this.slots.length - 1];
     if (head !== undefined && !head.closed && !head.flushing && head.flushedMs === undefined) {
       if (head.chunk.entryCount === 0 || head.chunk.hasSpaceFor(entry)) return head;
       head.closed = true;
     }
-    const slot: ChunkSlot = {
+    const slot: Slot = {
       chunk: new MemChunk({
         blockSizeBytes: this.config.blockSizeBytes,
         targetSizeBytes: this.config.targetChunkBytes,
@@ -131,7 +187,7 @@ export class IngesterStream {
       flushedMs: undefined,
       flushing: false,
     };
-    this.chunks.push(slot);
+    this.slots.push(slot);
     return slot;
   }
 }
@@ -146,11 +202,4 @@ export function tooFarBehind(ts: bigint, oldest: bigint): string {
 
 function formatRfc3339(ns: bigint): string {
   return new Date(Number(ns / 1_000_000n)).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** Go's time.Time %v form, used by Loki's per-entry messages. */
-export function formatNs(ns: bigint): string {
-  const iso = new Date(Number(ns / 1_000_000n)).toISOString();
-  const nanos = (((ns % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '');
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${nanos ? '.' + nanos : ''} +0000 UTC`;
 }

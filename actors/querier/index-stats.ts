@@ -12,7 +12,7 @@
 // A chunk that only partly overlaps the range counts the share of its time span inside the
 // range, as Loki estimates too: exact for ranges that cover whole chunks, close otherwise.
 
-import { labelsToRecord, labelsToString, sortLabels, type Labels } from '../../core/model.js';
+import { labelsFromRecord, labelsToRecord, labelsToString, type Labels } from '../../core/model.js';
 import type { ChunkFigures, StreamChunkFigures } from '../ingester/protocol.js';
 import type { StoredChunk, StoredChunkRef, StoredStream } from './store-source.js';
 import type { IndexStats, TimeRange, VolumeGroup, VolumeOptions } from './api.js';
@@ -148,26 +148,36 @@ export function summarize(streams: readonly StreamFigures[]): IndexStats {
  * matchers use (`series`), or one group per label name (`labels`).
  */
 export function volumeGroups(streams: readonly StreamFigures[], matcherNames: readonly string[], options: VolumeOptions): VolumeGroup[] {
-  const groups = new Map<string, { metric: Record<string, string>; bytes: number }>();
-  const add = (key: string, metric: () => Record<string, string>, bytes: number) => {
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, { metric: metric(), bytes });
-    else group.bytes += bytes;
-  };
   const target = new Set(options.targetLabels.length > 0 ? options.targetLabels : options.aggregateBy === 'series' ? matcherNames : []);
+  const groups: VolumeGroup[] = [];
   for (const stream of streams) {
     if (options.aggregateBy === 'labels') {
       for (const label of stream.labels) {
-        if (target.size > 0 && !target.has(label.name)) continue;
-        add(label.name, () => ({ [label.name]: '' }), stream.bytes);
+        if (target.size === 0 || target.has(label.name)) groups.push({ metric: { [label.name]: '' }, bytes: stream.bytes });
       }
-      continue;
+    } else {
+      groups.push({ metric: labelsToRecord(stream.labels.filter((label) => target.has(label.name))), bytes: stream.bytes });
     }
-    const kept = sortLabels(stream.labels.filter((label) => target.has(label.name)));
-    add(labelsToString(kept), () => labelsToRecord(kept), stream.bytes);
   }
-  const ordered = [...groups.entries()]
+  return mergeVolumes(groups, options.limit);
+}
+
+/**
+ * Sums the volumes of groups with the same labels (one tenant's streams, or several tenants'
+ * answers), rounds them to whole bytes, orders them largest first (ties by label string, for a
+ * stable answer) and keeps the first `limit`.
+ */
+export function mergeVolumes(groups: Iterable<VolumeGroup>, limit: number): VolumeGroup[] {
+  const merged = new Map<string, { metric: Record<string, string>; bytes: number }>();
+  for (const group of groups) {
+    const key = labelsToString(labelsFromRecord(group.metric));
+    const known = merged.get(key);
+    if (known === undefined) merged.set(key, { metric: group.metric, bytes: group.bytes });
+    else known.bytes += group.bytes;
+  }
+  return [...merged.entries()]
     .map(([key, group]) => ({ key, metric: group.metric, bytes: Math.round(group.bytes) }))
-    .sort((a, b) => b.bytes - a.bytes || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return ordered.slice(0, Math.max(0, options.limit)).map(({ metric, bytes }) => ({ metric, bytes }));
+    .sort((a, b) => b.bytes - a.bytes || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .slice(0, Math.max(0, limit))
+    .map(({ metric, bytes }) => ({ metric, bytes }));
 }

@@ -38,3 +38,8 @@ export function isHealthy(member: RingMember, nowMs: number, heartbeatTimeoutMs:
 export function quorumFor(replicationFactor: number): number {
   return Math.floor(replicationFactor / 2) + 1;
 }
+
+/** Replicas a read may lose and still see every acknowledged line: RF minus the write quorum. */
+export function toleratedFailures(replicationFactor: number): number {
+  return Math.max(0, replicationFactor - quorumFor(replicationFactor));
+}

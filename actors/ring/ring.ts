@@ -2,7 +2,7 @@
 // Readers (gateways) rebuild it whenever the ring KV bucket changes.
 
 import { isHealthy, quorumFor, stateAllows, type RingMember, type RingOperation } from './model.js';
-import { StatusError } from '../../core/errors.js';
+import { NornError } from '../../core/errors.js';
 
 export interface RingOptions {
   readonly replicationFactor: number;
@@ -21,9 +21,9 @@ export interface ReplicationSet {
 }
 
 /** Too few live replicas: Loki answers this with a 500 and the client retries. */
-export class RingError extends StatusError {
+export class RingError extends NornError {
   constructor(message: string) {
-    super('RING_QUORUM_UNAVAILABLE', 500, message);
+    super('RING_QUORUM_UNAVAILABLE', message);
   }
 }
 

@@ -1,5 +1,8 @@
 // Opens the object store the config names and adapts the chunk store to the two ports the
-// actors use: ingesters flush into a FlushTarget, queriers read through a ChunkSource.
+// actors use: ingesters flush into a FlushTarget, queriers read through a ChunkSource. The store
+// is probed at start and every 15 s (app/storage-probe.ts); `health` feeds `/ready`. Its stop
+// step only ends the probe: the file store opens and closes a handle per call, and the S3 client
+// sends through Node's global HTTP agent, so nothing else outlives a request.
 
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -7,13 +10,16 @@ import { ChunkStore, FsStore, S3Store, type ObjectStore } from '../../storage/mo
 import type { NornConfig } from '../config.js';
 import type { FlushTarget } from '../../actors/ingester/flusher.js';
 import type { ChunkSource } from '../../actors/querier/store-source.js';
+import { makeDirectory } from '../data-dir-lock.js';
+import { ConfigError } from '../config-file.js';
+import { watchStorage, type StorageHealth } from '../storage-probe.js';
 
 export interface OpenStorage {
   readonly objects: ObjectStore;
   readonly chunks: ChunkStore;
   readonly flushTarget: FlushTarget;
   readonly chunkSource: ChunkSource;
-  close(): Promise<void>;
+  readonly health: StorageHealth;
 }
 
 export async function openStorage(config: NornConfig, logger: Logger): Promise<OpenStorage> {
@@ -22,13 +28,23 @@ export async function openStorage(config: NornConfig, logger: Logger): Promise<O
     s3 !== undefined
       ? new S3Store({ endpoint: s3.endpoint, bucket: s3.bucket, accessKey: s3.accessKey, secretKey: s3.secretKey, region: s3.region })
       : new FsStore(join(dataDir, 'chunks'));
+  if (s3 === undefined) {
+    // Created here, one level at a time: a directory that can never exist is a clear error at start.
+    try {
+      makeDirectory(join(dataDir, 'chunks'));
+    } catch (error) {
+      throw new ConfigError(`cannot create data directory ${dataDir}: ${(error as Error).message}`, { cause: error });
+    }
+  }
   logger.info({ store: objects.description }, 'object storage');
+  const health = await watchStorage(objects, { name: `${config.id}-${process.pid}`, logger });
   const chunks = new ChunkStore(objects, { listCacheTtlMs: indexCacheMs });
   return {
     objects,
     chunks,
+    health,
     flushTarget: {
-      async putChunk(tenant, labels, _labelString, encoded, from, through) {
+      async putChunk(tenant, labels, encoded, from, through) {
         await chunks.putChunk(tenant, labels, encoded, { from, through });
       },
     },
@@ -38,6 +54,5 @@ export async function openStorage(config: NornConfig, logger: Logger): Promise<O
       labelNames: (tenant, from, through) => chunks.index.labelNames(tenant, from, through),
       labelValues: (tenant, name, from, through) => chunks.index.labelValues(tenant, name, from, through),
     },
-    async close() {},
   };
 }

@@ -61,7 +61,7 @@ export class IndexReader {
     for (const listing of listings) {
       for (const [fp, stream] of listing.streams) {
         for (const ref of stream.refs.values()) {
-          if (!overlaps(ref, from, through)) continue;
+          if (!overlaps(ref.from, ref.through, from, through)) continue;
           let entry = found.get(fp);
           if (entry === undefined) {
             entry = { refs: new Map(), labelDays: [] };

@@ -29,7 +29,10 @@ export interface StreamIndexOptions {
   readonly now?: () => number;
 }
 
-/** Does a chunk covering [ref.from, ref.through] hold data for the query range [from, through)? */
-export function overlaps(ref: ChunkKeyParts, from: bigint, through: bigint): boolean {
-  return ref.through >= from && ref.from < through;
+/**
+ * Does a chunk whose entries run from `first` to `last` (inclusive, ns) hold data for the query
+ * range [from, through)? The one overlap test for stored chunks and ingesters' in-memory ones.
+ */
+export function overlaps(first: bigint, last: bigint, from: bigint, through: bigint): boolean {
+  return last >= from && first < through;
 }

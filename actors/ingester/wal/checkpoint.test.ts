@@ -66,8 +66,7 @@ describe('WAL checkpoints', () => {
     const memory = new StreamMemory();
     for (let seq = 0; seq < 8; seq++) await push(wal, memory, pushRequest(seq, 2, 'one-stream'));
     const stream = [...memory.tenants.get('tenant-a')!.streams.values()][0]!;
-    stream.chunks[0]!.flushedMs = Date.now();
-    stream.chunks[0]!.closed = true;
+    stream.markFlushed(stream.allChunks()[0]!, Date.now());
     for (let seq = 8; seq < 10; seq++) await push(wal, memory, pushRequest(seq, 2, 'one-stream'));
 
     const result = await wal.checkpoint(() => ingesterSnapshot(memory));

@@ -1,29 +1,15 @@
 // Typed WAL failures. A failed append was not acknowledged; the caller answers the push with an
-// error and the client retries, so nothing acknowledged is lost by an I/O error here.
+// error and the client retries, so nothing acknowledged is lost by an I/O error here. What each
+// code means is written beside it in core/errors.ts.
 
-export type WalErrorCode =
-  /** The WAL was closed; no more appends. */
-  | 'WAL_CLOSED'
-  /** write(2) or fsync failed; the batch it was part of is not durable. */
-  | 'WAL_WRITE'
-  /** The request could not be encoded into a record. */
-  | 'WAL_ENCODE'
-  /** Writing a checkpoint failed; the segments it would have replaced are kept. */
-  | 'WAL_CHECKPOINT'
-  /** Listing, reading, truncating or deleting WAL files failed. */
-  | 'WAL_IO';
+import { NornError } from '../../../core/errors.js';
 
-export class WalError extends Error {
-  constructor(
-    readonly code: WalErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'WalError';
+export type WalErrorCode = 'WAL_CLOSED' | 'WAL_WRITE' | 'WAL_ENCODE' | 'WAL_CHECKPOINT' | 'WAL_IO';
+
+export class WalError extends NornError {
+  declare readonly code: WalErrorCode;
+
+  constructor(code: WalErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
-}
-
-export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -9,7 +9,8 @@
 
 import type { Logger } from 'pino';
 import type { WalSyncPolicy } from '../config.js';
-import { WalError, describeError } from './errors.js';
+import { errorMessage } from '../../../core/errors.js';
+import { WalError } from './errors.js';
 import { Segment } from './segment.js';
 
 /** Upper bound on one writev: a burst larger than this is written (and synced) in parts. */
@@ -135,7 +136,7 @@ export class LogWriter {
       try {
         await this.writeBatch(buffers, bytes);
       } catch (cause) {
-        const error = new WalError('WAL_WRITE', `WAL write failed: ${describeError(cause)}`, { cause });
+        const error = new WalError('WAL_WRITE', `WAL write failed: ${errorMessage(cause)}`, { cause });
         this.options.logger.error({ err: cause, records: batch.length }, 'WAL write failed; the appends are refused and a new segment is started');
         for (const item of batch) item.reject(error);
         await this.closeSegment(false).catch(() => undefined);

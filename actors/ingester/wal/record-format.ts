@@ -5,7 +5,8 @@
 import { decode, encode } from '../../../bus/codec.js';
 import { crc32c } from '../../../storage/chunk/crc32c.js';
 import type { IngesterPushRequest } from '../protocol.js';
-import { WalError, describeError } from './errors.js';
+import { errorMessage } from '../../../core/errors.js';
+import { WalError } from './errors.js';
 
 export const RECORD_HEADER_BYTES = 8;
 
@@ -30,7 +31,7 @@ export function encodeRequestRecord(request: IngesterPushRequest): Buffer {
   try {
     payload = encode(request);
   } catch (cause) {
-    throw new WalError('WAL_ENCODE', `push request cannot be encoded for the WAL: ${describeError(cause)}`, { cause });
+    throw new WalError('WAL_ENCODE', `push request cannot be encoded for the WAL: ${errorMessage(cause)}`, { cause });
   }
   if (payload.length > MAX_RECORD_BYTES) {
     throw new WalError('WAL_ENCODE', `push request of ${payload.length} bytes exceeds the WAL record limit of ${MAX_RECORD_BYTES} bytes`);

@@ -5,7 +5,7 @@
 import { truncate } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { IngesterPushRequest } from '../protocol.js';
-import { describeError } from './errors.js';
+import { errorMessage } from '../../../core/errors.js';
 import type { WalFile, WalListing } from './files.js';
 import { readRecords } from './record-reader.js';
 import { decodeRequestPayload, entryCount } from './record-format.js';
@@ -65,7 +65,7 @@ export async function replayFiles(plan: ReplayPlan, apply: (request: IngesterPus
         await truncate(file.path, outcome.goodBytes);
       } catch (error) {
         // Replay already stopped at the right place; the next replay will stop there again.
-        logger.warn({ err: error, file: file.path }, `WAL tail could not be truncated: ${describeError(error)}`);
+        logger.warn({ err: error, file: file.path }, `WAL tail could not be truncated: ${errorMessage(error)}`);
       }
     } else {
       logger.warn(

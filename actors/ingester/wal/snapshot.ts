@@ -10,7 +10,7 @@ import type { Entry } from '../../../core/model.js';
 import type { Ingester } from '../ingester.js';
 import type { IngesterPushRequest } from '../protocol.js';
 import type { IngesterStream } from '../stream.js';
-import type { StreamPush } from '../tenant-streams.js';
+import type { StreamPush } from '../protocol.js';
 
 export const DEFAULT_SNAPSHOT_RECORD_BYTES = 1024 * 1024;
 
@@ -42,8 +42,7 @@ function* tenantRecords(tenant: string, streams: Iterable<IngesterStream>, maxRe
   let parts: StreamPush[] = [];
   let recordBytes = 0;
   for (const stream of streams) {
-    for (const slot of [...stream.chunks]) {
-      if (slot.flushedMs !== undefined || slot.chunk.entryCount === 0) continue;
+    for (const slot of stream.unflushed()) {
       const entries = Array.from(slot.chunk.iterate(ALL_TIME));
       let current: Entry[] = [];
       // The stream's labels travel once per part (label string and label pairs).

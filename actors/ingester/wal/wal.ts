@@ -10,7 +10,8 @@ import type { PushLog } from '../ingester.js';
 import type { IngesterMetrics } from '../metrics.js';
 import type { IngesterPushRequest } from '../protocol.js';
 import { writeCheckpointFile } from './checkpoint.js';
-import { WalError, describeError } from './errors.js';
+import { errorMessage } from '../../../core/errors.js';
+import { WalError } from './errors.js';
 import { listWal, nextSequence, removeIfPresent, syncDirectory } from './files.js';
 import { LogWriter, type WriterStats } from './log-writer.js';
 import { encodeRequestRecord } from './record-format.js';
@@ -79,7 +80,7 @@ export class Wal implements PushLog {
       for (const leftover of listing.temporary) await removeIfPresent(leftover);
       return new Wal(options, walDir, nextSequence(listing));
     } catch (cause) {
-      throw new WalError('WAL_IO', `cannot open the WAL in ${walDir}: ${describeError(cause)}`, { cause });
+      throw new WalError('WAL_IO', `cannot open the WAL in ${walDir}: ${errorMessage(cause)}`, { cause });
     }
   }
 
@@ -110,7 +111,7 @@ export class Wal implements PushLog {
     try {
       listing = await listWal(this.walDir);
     } catch (cause) {
-      throw new WalError('WAL_IO', `cannot list the WAL in ${this.walDir}: ${describeError(cause)}`, { cause });
+      throw new WalError('WAL_IO', `cannot list the WAL in ${this.walDir}: ${errorMessage(cause)}`, { cause });
     }
     const result = await replayFiles(
       { listing, beforeSeq: this.firstOwnSeq, logger, onCorruption: () => metrics.walCorruptions.inc() },
@@ -142,7 +143,7 @@ export class Wal implements PushLog {
       try {
         stats = await writeCheckpointFile(this.walDir, seq, snapshot(), this.options.checkpointWriteBytes);
       } catch (cause) {
-        throw new WalError('WAL_CHECKPOINT', `WAL checkpoint ${seq} failed: ${describeError(cause)}`, { cause });
+        throw new WalError('WAL_CHECKPOINT', `WAL checkpoint ${seq} failed: ${errorMessage(cause)}`, { cause });
       }
       const removedFiles = await this.removeFilesBefore(seq);
       const result: CheckpointResult = {
@@ -201,7 +202,7 @@ export class Wal implements PushLog {
       // keeps a reset from resurrecting files after a power loss.
       if (removed > 0) await syncDirectory(this.walDir);
     } catch (cause) {
-      throw new WalError('WAL_IO', `cannot remove old WAL files: ${describeError(cause)}`, { cause });
+      throw new WalError('WAL_IO', `cannot remove old WAL files: ${errorMessage(cause)}`, { cause });
     }
     return removed;
   }

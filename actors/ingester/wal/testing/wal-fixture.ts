@@ -66,7 +66,7 @@ export function pushRequest(seq: number, count = 3, app = `app-${seq % 4}`, tena
 export function ingesterContents(ingester: { readonly tenants: ReadonlyMap<string, TenantStreams> }): string[] {
   const out: string[] = [];
   for (const tenant of ingester.tenants.values()) for (const stream of tenant.streams.values()) {
-    for (const slot of stream.chunks) {
+    for (const slot of stream.allChunks()) {
       for (const entry of slot.chunk.iterate({ from: -(2n ** 63n), through: 2n ** 63n - 1n, direction: 'forward' })) {
         out.push(`${stream.tenant} ${stream.labelString} ${entry.ts} ${entry.line}`);
       }
