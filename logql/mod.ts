@@ -1,6 +1,6 @@
 // LogQL: parser, printer, pipelines, the data-source side API and the engine.
 
-export { LogQLError, LogQLParseError, UnsupportedQueryError, PipelineError, QueryLimitError, isLogQLError } from './errors.js';
+export { LogQLError, LogQLParseError, UnsupportedQueryError, PipelineError, QueryLimitError, InvalidPipelineError, isLogQLError } from './errors.js';
 export type { LogQLErrorCode } from './errors.js';
 
 export { parseExpr, parseLogSelector, parseSampleExpr, MAX_QUERY_LENGTH } from './syntax/parser.js';
@@ -18,6 +18,7 @@ export { ERROR_LABEL, ERROR_DETAILS_LABEL } from './log/labels-builder.js';
 export { selectLogsFromStreams, selectSamplesFromStreams, hashLine } from './engine/select.js';
 export type { StreamInput, LogSelection, SampleSelection } from './engine/select.js';
 export { Engine } from './engine/engine.js';
+export { TenantsQuerier, TENANT_LABEL, TENANT_SEPARATOR, tenantsOf, withTenant } from './engine/tenants.js';
 export type { EngineOptions } from './engine/engine.js';
 
 export { emptyStats } from './types.js';

@@ -2,13 +2,13 @@
 // text before running it where the data lives. Compiled plans are stateless and cached by text.
 
 import { labelValue, type Labels } from '../core/model.js';
-import { LogQLParseError } from './errors.js';
+import { InvalidPipelineError, LogQLError, LogQLParseError } from './errors.js';
 import { CompiledExtractor, type SampleExtractor } from './log/extractor.js';
 import { compileMatcherTest } from './log/label-filter.js';
 import { CompiledPipeline, requiredSubstrings, type Pipeline } from './log/pipeline.js';
-import type { Grouping, LabelMatcher, LogSelectorExpr, RangeAggregationExpr, SampleExpr } from './syntax/ast.js';
+import type { Expr, Grouping, LabelMatcher, LogSelectorExpr, RangeAggregationExpr, SampleExpr } from './syntax/ast.js';
 import { parseExpr } from './syntax/parser.js';
-import { exprToString } from './syntax/printer.js';
+import { exprToString, sampleToString } from './syntax/printer.js';
 
 /** A stream matcher, ready to test label values. */
 export interface Matcher extends LabelMatcher {
@@ -118,4 +118,35 @@ export function compileSampleExpr(text: string): SamplePlan {
     requiredSubstrings: extractor.requiredSubstrings,
   };
   return remember(sampleCache, text, plan);
+}
+
+/** Go's regexp message names the expression; RE2's leaves it off where it is empty. */
+function goRegexpMessage(message: string): string {
+  return message.startsWith('error parsing regexp:') && !message.includes('`') ? `${message}: \`\`` : message;
+}
+
+function* rangeAggregations(expr: SampleExpr): Generator<RangeAggregationExpr> {
+  switch (expr.kind) {
+    case 'rangeAggregation': yield expr; return;
+    case 'vectorAggregation':
+    case 'labelReplace': yield* rangeAggregations(expr.expr); return;
+    case 'binOp': yield* rangeAggregations(expr.lhs); yield* rangeAggregations(expr.rhs); return;
+    case 'variants': for (const v of expr.variants) yield* rangeAggregations(v); return;
+    default: return;
+  }
+}
+
+/**
+ * Builds every pipeline a query needs before any source is asked, so a stage that cannot be
+ * built (a regex RE2 refuses, a named capture in `|>`) is the client's 400, never a 500 from
+ * wherever the data lives.
+ */
+export function compileQueryPlans(expr: Expr): void {
+  try {
+    if (expr.kind === 'logSelector') compileLogSelector(exprToString(expr));
+    else for (const range of rangeAggregations(expr)) compileSampleExpr(sampleToString(range));
+  } catch (error) {
+    if (error instanceof LogQLError) throw error;
+    throw new InvalidPipelineError(goRegexpMessage((error as Error).message), { cause: error });
+  }
 }

@@ -103,7 +103,10 @@ export interface SelectSamplesParams {
 export interface Sample {
   readonly ts: bigint;
   readonly value: number;
-  /** Hash of the entry the sample came from, so replicas' copies deduplicate. */
+  /**
+   * Hash of the entry the sample came from: its stream's labels, line and structured metadata
+   * (`hashEntry`), so replicas' copies deduplicate and distinct entries never do.
+   */
   readonly hash: number;
 }
 

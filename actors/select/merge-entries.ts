@@ -24,7 +24,20 @@ export function mergeChunks(chunks: readonly ChunkReader[], options: IterateOpti
   return mergeSources(sources, planScan(options));
 }
 
-/** Drops entries equal in timestamp and line to one already yielded at the same timestamp. */
+/**
+ * What makes an entry itself within its timestamp: its line and its structured metadata. Two
+ * entries that differ only in metadata (`trace_id="1"`, `trace_id="2"`) are two lines a client
+ * was acknowledged for; only a true copy (a replica's, a retry's) compares equal.
+ */
+export function entryKey(entry: Entry): string {
+  const metadata = entry.metadata;
+  if (metadata === undefined || metadata.length === 0) return entry.line;
+  let key = entry.line;
+  for (const { name, value } of metadata) key += '\u0000' + name + '\u0001' + value;
+  return key;
+}
+
+/** Drops entries equal in timestamp, line and metadata to one already yielded. */
 export function* dedupeEntries(sorted: Iterable<Entry>): Generator<Entry> {
   let currentTs: bigint | undefined;
   let seen = new Set<string>();
@@ -33,8 +46,9 @@ export function* dedupeEntries(sorted: Iterable<Entry>): Generator<Entry> {
       currentTs = entry.ts;
       seen = new Set();
     }
-    if (seen.has(entry.line)) continue;
-    seen.add(entry.line);
+    const key = entryKey(entry);
+    if (seen.has(key)) continue;
+    seen.add(key);
     yield entry;
   }
 }

@@ -10,7 +10,7 @@ import type { StepSample } from './vectors.js';
 
 export class BinOpError extends LogQLError {
   constructor(message: string) {
-    super('LOGQL_EXEC', message, 400);
+    super('LOGQL_EXEC', message);
     this.name = 'BinOpError';
   }
 }

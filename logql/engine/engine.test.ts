@@ -52,7 +52,10 @@ describe('Engine log queries', () => {
   it('parsed labels become stream labels', async () => {
     const res = await new Engine().query(logParams('{app="a"} | logfmt | level="error" | keep level'), new MemoryQuerier(streams));
     if (res.data.resultType !== 'streams') throw new Error('streams expected');
-    expect(res.data.result).toEqual([{ labels: labelsFromRecord({ level: 'error' }), entries: [{ ts: s(2), line: 'level=error msg="boom" took=250ms' }] }]);
+    // Each entry also says which of its labels the parser made (for categorize-labels answers).
+    expect(res.data.result).toEqual([
+      { labels: labelsFromRecord({ level: 'error' }), entries: [{ ts: s(2), line: 'level=error msg="boom" took=250ms', parsed: labelsFromRecord({ level: 'error' }) }] },
+    ]);
   });
 
   it('rejects a bad query with a coded 400', async () => {

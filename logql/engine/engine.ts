@@ -8,8 +8,10 @@ import { parseExpr } from '../syntax/parser.js';
 import { exprToString } from '../syntax/printer.js';
 import type { LogSelectorExpr } from '../syntax/ast.js';
 import { emptyStats, type QueryData, type QueryParams, type QueryResponse, type Querier, type QueryStats, type StreamResult } from '../types.js';
+import { compileQueryPlans } from '../plan.js';
 import { evaluateMetricQuery } from './evaluate.js';
-import { TopEntries } from './top-entries.js';
+import { TenantsQuerier, tenantsOf } from './tenants.js';
+import { groupStreams, TopEntries, type Kept } from './top-entries.js';
 
 export interface EngineOptions {
   /** Points a single series may hold in a range query result (Loki: 11,000). */
@@ -21,10 +23,13 @@ export interface EngineOptions {
 export class Engine {
   constructor(private readonly options: EngineOptions = {}) {}
 
-  async query(params: QueryParams, querier: Querier): Promise<QueryResponse> {
+  async query(params: QueryParams, single: Querier): Promise<QueryResponse> {
     const started = performance.now();
+    const tenants = tenantsOf(params.tenant);
+    const querier = tenants.length > 1 ? new TenantsQuerier(single, tenants) : single;
     const stats = emptyStats();
     const expr = parseExpr(params.query);
+    compileQueryPlans(expr);
     let data: QueryData;
     if (expr.kind === 'logSelector') {
       data = { resultType: 'streams', result: await this.selectLogs(expr, params, querier, stats) };
@@ -42,9 +47,33 @@ export class Engine {
 
   private async selectLogs(expr: LogSelectorExpr, params: QueryParams, querier: Querier, stats: QueryStats): Promise<StreamResult[]> {
     const selector = exprToString(expr);
-    const top = new TopEntries(params.limit, params.direction, true);
+    let streams: StreamResult[];
+    if (params.interval > 0n) {
+      // The limit counts entries the interval lets through, so read ever further until `limit`
+      // of them are found or the sources have nothing more.
+      let fetch = Math.max(params.limit, 1) * INTERVAL_READ_FACTOR;
+      for (;;) {
+        const top = await this.readTop(selector, params, fetch, querier, stats);
+        const full = top.full;
+        const thinned = applyInterval(top.ordered(), params.interval, params.direction === 'forward', params.limit);
+        if (thinned.length >= params.limit || !full || fetch >= MAX_INTERVAL_READ) {
+          streams = groupStreams(thinned);
+          break;
+        }
+        fetch *= INTERVAL_READ_FACTOR;
+      }
+    } else {
+      streams = (await this.readTop(selector, params, params.limit, querier, stats)).streams();
+    }
+    stats.totalEntriesReturned = streams.reduce((n, s) => n + s.entries.length, 0);
+    return streams.filter((s) => s.entries.length > 0);
+  }
+
+  /** The first `limit` entries in direction over all sources, replicas' copies removed. */
+  private async readTop(selector: string, params: QueryParams, limit: number, querier: Querier, stats: QueryStats): Promise<TopEntries> {
+    const top = new TopEntries(limit, params.direction, true);
     const batches = querier.selectLogs(
-      { tenant: params.tenant, selector, start: params.start, end: params.end, direction: params.direction, limit: params.limit },
+      { tenant: params.tenant, selector, start: params.start, end: params.end, direction: params.direction, limit },
       stats,
     );
     for await (const batch of batches) {
@@ -52,25 +81,31 @@ export class Engine {
       for (const entry of batch.entries) {
         if (entry.ts < params.start || entry.ts >= params.end) continue;
         if (top.exhaustedAt(entry.ts)) break;
-        top.offer(entry.ts, key, batch.labels, entry.line);
+        top.offer(entry.ts, key, batch.labels, entry.line, entry);
       }
     }
-    let streams = top.streams();
-    if (params.interval > 0n) streams = streams.map((s) => applyInterval(s, params.interval, params.direction === 'forward'));
-    stats.totalEntriesReturned = streams.reduce((n, s) => n + s.entries.length, 0);
-    return streams.filter((s) => s.entries.length > 0);
+    return top;
   }
 }
 
-/** Loki's `interval` for log queries: at most one entry per interval step in each stream. */
-function applyInterval(stream: StreamResult, interval: bigint, forward: boolean): StreamResult {
-  const entries = [];
-  let next: bigint | undefined;
-  for (const entry of stream.entries) {
-    if (next === undefined || (forward ? entry.ts >= next : entry.ts <= next)) {
-      entries.push(entry);
-      next = forward ? entry.ts + interval : entry.ts - interval;
+const INTERVAL_READ_FACTOR = 8;
+/** Entries one interval query reads at most before it answers with what it has. */
+const MAX_INTERVAL_READ = 10_000_000;
+
+/**
+ * Loki's `interval` for log queries: walking all streams' entries together in direction order,
+ * an entry is emitted when it is at least `interval` past the last one emitted (in any stream),
+ * and emitting stops at `limit`.
+ */
+function applyInterval(items: readonly Kept[], interval: bigint, forward: boolean, limit: number): Kept[] {
+  const out: Kept[] = [];
+  let last: bigint | undefined;
+  for (const item of items) {
+    if (out.length >= limit) break;
+    if (last === undefined || (forward ? item.ts >= last + interval : item.ts <= last - interval)) {
+      out.push(item);
+      last = item.ts;
     }
   }
-  return { labels: stream.labels, entries };
+  return out;
 }

@@ -2,7 +2,7 @@
 // then the result takes Loki's shape: `vector` / `scalar` for instant queries, `matrix` for range
 // queries (series sorted by labels, points by time, gaps where a step had no value).
 
-import { nsToMs } from '../../core/model.js';
+import { nsToMs, sortLabels } from '../../core/model.js';
 import type { SampleExpr } from '../syntax/ast.js';
 import type { Point, QueryData, QueryParams, Querier, QueryStats, SeriesResult, VectorSample } from '../types.js';
 import { vectorScalar, vectorVector } from './binop.js';
@@ -11,7 +11,10 @@ import { evaluateRangeAggregation } from './range-eval.js';
 import { pushedDownGrouping } from '../plan.js';
 import { stepGrid } from './steps.js';
 import { aggregateStep } from './vector-agg.js';
-import type { Evaluated, StepSample } from './vectors.js';
+import { compareLabels, sample, type Evaluated, type StepSample } from './vectors.js';
+
+/** The label `variants(...)` adds to each variant's series. */
+export const VARIANT_LABEL = '__variant__';
 
 interface Context {
   readonly times: bigint[];
@@ -35,6 +38,19 @@ async function evaluate(expr: SampleExpr, ctx: Context): Promise<Evaluated> {
           ? await evaluateRangeAggregation(expr.expr, ctx.times, ctx.tenant, ctx.querier, ctx.stats, pushed)
           : asVectors(await evaluate(expr.expr, ctx), ctx);
       return { kind: 'vectors', steps: inner.map((step) => aggregateStep(expr, step)) };
+    }
+    case 'variants': {
+      // Each variant on its own, its series tagged with its index; then the union per step.
+      const each = await Promise.all(expr.variants.map((v) => evaluate(v, ctx)));
+      const steps = ctx.times.map((_, i) =>
+        each.flatMap((e, index) =>
+          asVectors(e, ctx)[i]!.map((s) => {
+            const labels = sortLabels([...s.labels.filter((l) => l.name !== VARIANT_LABEL), { name: VARIANT_LABEL, value: String(index) }]);
+            return sample(labels, s.value);
+          }),
+        ),
+      );
+      return { kind: 'vectors', steps };
     }
     case 'labelReplace': {
       const inner = asVectors(await evaluate(expr.expr, ctx), ctx);
@@ -63,10 +79,20 @@ function asVectors(e: Evaluated, ctx: Context): StepSample[][] {
   return ctx.times.map(() => [{ labels: [], key: '{}', value: e.value }]);
 }
 
+/**
+ * How an instant vector is ordered: by the outermost `sort` / `sort_desc` (or `topk` /
+ * `bottomk`), looking through arithmetic with a scalar, which keeps its operand's order;
+ * otherwise by labels.
+ */
 function outermostSort(expr: SampleExpr): 'labels' | 'asc' | 'desc' {
+  if (expr.kind === 'binOp') {
+    if (expr.lhs.kind === 'literal') return outermostSort(expr.rhs);
+    if (expr.rhs.kind === 'literal') return outermostSort(expr.lhs);
+    return 'labels';
+  }
   if (expr.kind !== 'vectorAggregation') return 'labels';
   if (expr.op === 'sort' || expr.op === 'bottomk') return 'asc';
-  if (expr.op === 'sort_desc' || expr.op === 'topk') return 'desc';
+  if (expr.op === 'sort_desc' || expr.op === 'topk' || expr.op === 'approx_topk') return 'desc';
   return 'labels';
 }
 
@@ -85,7 +111,7 @@ export async function evaluateMetricQuery(
     if (result.kind === 'scalar') return { resultType: 'scalar', result: { t, v: result.value } };
     const step = result.steps[0]!;
     const order = outermostSort(expr);
-    const samples: VectorSample[] = (order === 'labels' ? [...step].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) : step).map(
+    const samples: VectorSample[] = (order === 'labels' ? [...step].sort((a, b) => compareLabels(a.labels, b.labels)) : step).map(
       (s) => ({ metric: s.labels, t, v: s.value }),
     );
     return { resultType: 'vector', result: samples };
@@ -103,6 +129,6 @@ export async function evaluateMetricQuery(
       entry.points.push({ t, v: s.value });
     }
   });
-  const keys = [...series.keys()].sort();
-  return { resultType: 'matrix', result: keys.map((k) => series.get(k)!) };
+  const matrix = [...series.values()].sort((a, b) => compareLabels(a.metric, b.metric));
+  return { resultType: 'matrix', result: matrix };
 }

@@ -11,7 +11,7 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 export function labelReplacer(e: LabelReplaceExpr): (s: StepSample) => StepSample {
   if (!LABEL_NAME.test(e.dst)) {
-    throw new LogQLError('LOGQL_EXEC', `invalid destination label name in label_replace(): ${e.dst}`, 400);
+    throw new LogQLError('LOGQL_EXEC', `invalid destination label name in label_replace(): ${e.dst}`);
   }
   const re = RE2JS.compile(`^(?:${e.regex})$`);
   const named = re.namedGroups() as Record<string, number>;

@@ -1,7 +1,7 @@
 // Runs compiled plans over streams where the data lives (an ingester's memory, chunks read by a
 // querier) and returns only what the query needs: at most `limit` entries, or the samples.
 
-import type { Entry, Labels } from '../../core/model.js';
+import { labelsToString, type Entry, type Labels } from '../../core/model.js';
 import type { StreamExtractor } from '../log/extractor.js';
 import type { StreamRunner } from '../log/pipeline.js';
 import type { LogSelectorPlan, SamplePlan } from '../plan.js';
@@ -43,20 +43,45 @@ export function selectLogsFromStreams(
       const line = runner.run(entry.ts, entry.line, entry.metadata);
       if (line === null) continue;
       const { labels, key } = runner.builder.result();
-      top.offer(entry.ts, key, labels, line);
+      top.offer(entry.ts, key, labels, line, runner.builder.categories());
     }
   }
   return top.streams();
 }
 
-/** FNV-1a, 32 bits, over UTF-16 code units: identical lines hash alike on every replica. */
-export function hashLine(line: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < line.length; i++) {
-    hash ^= line.charCodeAt(i);
+const FNV_OFFSET = 0x811c9dc5;
+
+function fnv(hash: number, text: string): number {
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
+  return hash;
+}
+
+/** FNV-1a, 32 bits, over UTF-16 code units: identical lines hash alike on every replica. */
+export function hashLine(line: string): number {
+  return fnv(FNV_OFFSET, line) >>> 0;
+}
+
+/**
+ * The identity of one stored entry within its timestamp: its stream, its line and its structured
+ * metadata. Replicas' copies of an entry hash alike; two streams that log the same line at the
+ * same instant, or two entries that differ only in metadata, do not, whatever the grouping that
+ * later merges their samples into one series.
+ */
+export function hashEntry(streamHash: number, line: string, metadata: Labels | undefined): number {
+  let hash = fnv(streamHash, line);
+  if (metadata !== undefined) {
+    for (const { name, value } of metadata) {
+      hash = fnv(fnv(hash ^ 0xff, name) ^ 0xfe, value);
+    }
+  }
   return hash >>> 0;
+}
+
+export function hashStream(labels: Labels): number {
+  return fnv(FNV_OFFSET, labelsToString(labels)) >>> 0;
 }
 
 export function selectSamplesFromStreams(
@@ -68,6 +93,7 @@ export function selectSamplesFromStreams(
   const series = new Map<string, { labels: Labels; samples: Sample[]; sorted: boolean; lastTs: bigint }>();
   for (const input of inputs) {
     const extractor = plan.extractor.forStream(input.labels) as StreamExtractor;
+    const streamHash = hashStream(input.labels);
     for (const entry of input.entries) {
       if (entry.ts < params.start || entry.ts >= params.end) continue;
       stats.totalLinesProcessed++;
@@ -80,7 +106,7 @@ export function selectSamplesFromStreams(
       }
       if (entry.ts < s.lastTs) s.sorted = false;
       s.lastTs = entry.ts;
-      s.samples.push({ ts: entry.ts, value: extractor.value, hash: hashLine(entry.line) });
+      s.samples.push({ ts: entry.ts, value: extractor.value, hash: hashEntry(streamHash, entry.line, entry.metadata) });
     }
   }
   const out: SampleSeries[] = [];

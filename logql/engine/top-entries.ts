@@ -6,11 +6,14 @@ import type { Entry, Labels } from '../../core/model.js';
 import type { Direction, StreamResult } from '../types.js';
 import { Heap } from './heap.js';
 
-interface Kept {
+export interface Kept {
   readonly ts: bigint;
   readonly key: string;
   readonly labels: Labels;
   readonly line: string;
+  /** The entry's structured metadata and parsed labels (both also in `labels`), when known. */
+  readonly metadata?: Labels;
+  readonly parsed?: Labels;
 }
 
 export type OfferResult = 'kept' | 'duplicate' | 'rejected';
@@ -44,11 +47,11 @@ export class TopEntries {
     return this.forward ? ts > worst.ts : ts < worst.ts;
   }
 
-  offer(ts: bigint, key: string, labels: Labels, line: string): OfferResult {
+  offer(ts: bigint, key: string, labels: Labels, line: string, categories?: { readonly metadata?: Labels; readonly parsed?: Labels }): OfferResult {
     if (this.limit <= 0) return 'rejected';
     const id = this.seen !== undefined ? `${key}\u0000${ts}\u0000${line}` : '';
     if (this.seen !== undefined && this.seen.has(id)) return 'duplicate';
-    const item: Kept = { ts, key, labels, line };
+    const item: Kept = categories === undefined ? { ts, key, labels, line } : { ts, key, labels, line, metadata: categories.metadata, parsed: categories.parsed };
     if (this.full) {
       const worst = this.heap.peek()!;
       if (!this.worse(worst, item)) return 'rejected';
@@ -73,18 +76,40 @@ export class TopEntries {
 
   /** The kept entries grouped into streams (sorted by labels), entries in direction order. */
   streams(): StreamResult[] {
+    return groupStreams(this.ordered());
+  }
+
+  /** The kept entries, in direction order; equal timestamps by stream, then line. */
+  ordered(): Kept[] {
     const items = this.heap.drain();
     const forward = this.forward;
-    items.sort((a, b) => (a.ts === b.ts ? 0 : (a.ts < b.ts) === forward ? -1 : 1));
-    const byKey = new Map<string, { labels: Labels; entries: Entry[] }>();
-    for (const item of items) {
-      let stream = byKey.get(item.key);
-      if (stream === undefined) {
-        stream = { labels: item.labels, entries: [] };
-        byKey.set(item.key, stream);
-      }
-      stream.entries.push({ ts: item.ts, line: item.line });
-    }
-    return [...byKey.keys()].sort().map((key) => byKey.get(key)!);
+    items.sort((a, b) => {
+      if (a.ts !== b.ts) return (a.ts < b.ts) === forward ? -1 : 1;
+      if (a.key !== b.key) return a.key < b.key ? -1 : 1;
+      return a.line < b.line ? -1 : a.line > b.line ? 1 : 0;
+    });
+    return items;
   }
+}
+
+/** Entries (in direction order) grouped into streams sorted by labels. */
+export function groupStreams(items: readonly Kept[]): StreamResult[] {
+  const byKey = new Map<string, { labels: Labels; entries: Entry[] }>();
+  for (const item of items) {
+    let stream = byKey.get(item.key);
+    if (stream === undefined) {
+      stream = { labels: item.labels, entries: [] };
+      byKey.set(item.key, stream);
+    }
+    if (item.metadata === undefined && item.parsed === undefined) stream.entries.push({ ts: item.ts, line: item.line });
+    else {
+      stream.entries.push({
+        ts: item.ts,
+        line: item.line,
+        ...(item.metadata !== undefined ? { metadata: item.metadata } : {}),
+        ...(item.parsed !== undefined ? { parsed: item.parsed } : {}),
+      });
+    }
+  }
+  return [...byKey.keys()].sort().map((key) => byKey.get(key)!);
 }

@@ -53,8 +53,9 @@ export function aggregateStep(expr: VectorAggregationExpr, samples: readonly Ste
     const values = g.samples.map((s) => s.value);
     switch (expr.op) {
       case 'topk':
+      case 'approx_topk':
       case 'bottomk': {
-        const desc = expr.op === 'topk';
+        const desc = expr.op !== 'bottomk';
         const chosen = [...g.samples].sort((a, b) => rank(a.value, b.value, desc)).slice(0, expr.param ?? 0);
         for (const s of chosen) out.push(s);
         continue;

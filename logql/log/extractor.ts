@@ -6,10 +6,11 @@
 
 import { labelsToString, type Label, type Labels } from '../../core/model.js';
 import type { Grouping, RangeAggregationExpr, UnwrapExpr } from '../syntax/ast.js';
-import { goParseFloat, parseFloatError, parseGoDuration, parseHumanBytes } from '../syntax/units.js';
+import { goParseFloat, parseFloatError, parseGoDuration, parseHumanBytes } from '../../core/go/mod.js';
 import { compileLabelFilter, type LabelPredicate } from './label-filter.js';
 import type { LabelsBuilder } from './labels-builder.js';
-import { compileStages, requiredSubstrings, StreamRunner, type StageFn } from './pipeline.js';
+import { compileStages, requiredSubstrings, StreamRunner } from './pipeline.js';
+import type { StageFn } from './stage.js';
 
 export const ERR_SAMPLE_EXTRACTION = 'SampleExtractionErr';
 
@@ -118,7 +119,10 @@ export class StreamExtractor implements StreamSampleExtractor {
       this.value = Buffer.byteLength(out, 'utf8');
     } else {
       const u = this.unwrap!;
-      const raw = lb.get(u.label) ?? '';
+      const raw = lb.get(u.label);
+      // A line without the label, or with it empty, has no sample: only a value that does not
+      // convert is an error (Loki).
+      if (raw === undefined || raw === '') return false;
       try {
         this.value = u.convert(raw);
       } catch (error) {

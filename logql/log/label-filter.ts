@@ -3,7 +3,7 @@
 // line, so `| __error__=""` can drop it later, as in Loki.
 
 import type { CompareOp, LabelFilter, LabelMatcher } from '../syntax/ast.js';
-import { goParseFloat, parseFloatError, parseGoDuration, parseHumanBytes } from '../syntax/units.js';
+import { goParseFloat, parseFloatError, parseGoDuration, parseHumanBytes } from '../../core/go/mod.js';
 import { compileIpPattern, containsMatchingAddress } from './ip.js';
 import type { LabelsBuilder } from './labels-builder.js';
 import { fullMatchTest } from './regex.js';

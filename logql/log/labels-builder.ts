@@ -1,13 +1,15 @@
 // Per-line label state of a pipeline. Stream labels come first, then structured metadata, then
 // labels parsers extract; on a name clash the earlier kind keeps the name and the later one is
 // renamed `<name>_extracted`, as Loki does. Errors live beside the labels as `__error__` and
-// `__error_details__` and join the output only when set.
+// `__error_details__` and join the output only when set. A label set to "" is no label in the
+// output, so a series never splits into `{a="1"}` and `{a="1", b=""}`.
 
 import { labelsToString, type Label, type Labels } from '../../core/model.js';
 
 export const ERROR_LABEL = '__error__';
 export const ERROR_DETAILS_LABEL = '__error_details__';
 const EXTRACTED_SUFFIX = '_extracted';
+const NO_CATEGORIES: { readonly metadata?: Labels; readonly parsed?: Labels } = {};
 
 export class LabelsBuilder {
   readonly stream: Labels;
@@ -15,10 +17,13 @@ export class LabelsBuilder {
   private readonly streamString: string;
   private added = new Map<string, string>();
   private metadataNames = new Set<string>();
+  /** Names the parsers have written for this line, so the first value of a repeated key wins. */
+  private parsed = new Set<string>();
   private deleted = new Set<string>();
   private error = '';
   private errorDetails = '';
   private cached: { labels: Labels; key: string } | undefined;
+  private cachedCategories: { of: { labels: Labels; key: string }; value: { readonly metadata?: Labels; readonly parsed?: Labels } } | undefined;
 
   constructor(stream: Labels) {
     this.stream = stream;
@@ -29,6 +34,7 @@ export class LabelsBuilder {
   reset(): void {
     if (this.added.size > 0) this.added = new Map();
     if (this.metadataNames.size > 0) this.metadataNames = new Set();
+    if (this.parsed.size > 0) this.parsed = new Set();
     if (this.deleted.size > 0) this.deleted = new Set();
     this.error = '';
     this.errorDetails = '';
@@ -83,7 +89,21 @@ export class LabelsBuilder {
   }
 
   setParsed(name: string, value: string): void {
-    this.set(this.parsedName(name), value);
+    const target = this.parsedName(name);
+    this.parsed.add(target);
+    this.set(target, value);
+  }
+
+  /**
+   * A key a parser found in the line: kept only if no parser has written that name for this
+   * line yet, so `a=1 a=2` (or `{"a":1,"a":2}`) gives `a="1"`, as Loki's parsers skip keys
+   * already extracted.
+   */
+  setParsedFirst(name: string, value: string): void {
+    const target = this.parsedName(name);
+    if (this.parsed.has(target)) return;
+    this.parsed.add(target);
+    this.set(target, value);
   }
 
   delete(name: string): void {
@@ -130,6 +150,25 @@ export class LabelsBuilder {
     return this.added.size === 0 && this.deleted.size === 0 && this.error === '' && this.errorDetails === '';
   }
 
+  /**
+   * The output labels that are not the stream's own, split as Loki categorizes them: structured
+   * metadata, and everything parsers and formatters added (`parsed`). Cached with the result.
+   */
+  categories(): { readonly metadata?: Labels; readonly parsed?: Labels } {
+    const cached = this.result();
+    if (this.cachedCategories !== undefined && this.cachedCategories.of === cached) return this.cachedCategories.value;
+    let metadata: Label[] | undefined;
+    let parsed: Label[] | undefined;
+    for (const label of cached.labels) {
+      if (!this.added.has(label.name) && label.name !== ERROR_LABEL && label.name !== ERROR_DETAILS_LABEL) continue;
+      if (this.metadataNames.has(label.name) && !this.parsed.has(label.name)) (metadata ??= []).push(label);
+      else (parsed ??= []).push(label);
+    }
+    const value = metadata === undefined && parsed === undefined ? NO_CATEGORIES : { metadata, parsed };
+    this.cachedCategories = { of: cached, value };
+    return value;
+  }
+
   /** The output labels, sorted, with their canonical string (a grouping key). */
   result(): { labels: Labels; key: string } {
     if (this.cached !== undefined) return this.cached;
@@ -139,7 +178,8 @@ export class LabelsBuilder {
     }
     const out: Label[] = [];
     for (const l of this.stream) if (!this.deleted.has(l.name) && !this.added.has(l.name)) out.push(l);
-    for (const [name, value] of this.added) out.push({ name, value });
+    // An empty value is no label (Loki drops them when a series' labels are read back).
+    for (const [name, value] of this.added) if (value !== '') out.push({ name, value });
     if (this.error !== '') out.push({ name: ERROR_LABEL, value: this.error });
     if (this.errorDetails !== '') out.push({ name: ERROR_DETAILS_LABEL, value: this.errorDetails });
     out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -9,7 +9,11 @@ import { literalOf, requiredLiteral, searchTest } from './regex.js';
 export type LinePredicate = (line: string) => boolean;
 
 function termTest(op: LineFilterStage['op'], term: LineFilterTerm): LinePredicate {
-  if (term.ip) return ipLineFilter(term.match);
+  if (term.ip) {
+    // ip() finds addresses: it means "contains" or "does not contain", never a regex or pattern.
+    if (op !== '|=' && op !== '!=') throw new Error('ip: invalid operation');
+    return ipLineFilter(term.match);
+  }
   switch (op) {
     case '|=':
     case '!=': {

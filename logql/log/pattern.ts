@@ -93,6 +93,10 @@ export class PatternLineFilter {
 
   constructor(text: string) {
     this.nodes = parsePatternNodes(text);
+    // A filter only tests the line: a named capture would extract nothing, so Loki refuses it.
+    for (const node of this.nodes) {
+      if ('capture' in node && node.capture !== '_') throw new PatternError(`named captures are not allowed: found '<${node.capture}>'`);
+    }
     checkConsecutive(this.nodes);
   }
 

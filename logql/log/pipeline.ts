@@ -13,10 +13,8 @@ import { jsonStage } from './parsers/json.js';
 import { logfmtStage } from './parsers/logfmt.js';
 import { patternStage, regexpStage } from './parsers/regexp.js';
 import { unpackStage } from './parsers/unpack.js';
+import type { StageFn } from './stage.js';
 import { labelFormatStage, lineFormatStage } from './format-stages.js';
-
-/** One compiled stage: the (possibly rewritten) line, or null to drop it. */
-export type StageFn = (line: string, lb: LabelsBuilder, ts: bigint) => string | null;
 
 export interface ProcessedLine {
   readonly line: string;

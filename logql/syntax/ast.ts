@@ -185,6 +185,7 @@ export type VectorOp =
   | 'stdvar'
   | 'bottomk'
   | 'topk'
+  | 'approx_topk'
   | 'sort'
   | 'sort_desc';
 
@@ -241,13 +242,25 @@ export interface LabelReplaceExpr {
   readonly regex: string;
 }
 
+/**
+ * `variants(count_over_time({app="a"}[1m]), bytes_over_time({app="a"}[1m])) of ({app="a"}[1m])`:
+ * several metric queries over one log range, each series tagged `__variant__="<index>"`. Only
+ * ever the outermost expression.
+ */
+export interface VariantsExpr {
+  readonly kind: 'variants';
+  readonly variants: readonly SampleExpr[];
+  readonly of: LogRange;
+}
+
 export type SampleExpr =
   | RangeAggregationExpr
   | VectorAggregationExpr
   | BinOpExpr
   | LiteralExpr
   | VectorExpr
-  | LabelReplaceExpr;
+  | LabelReplaceExpr
+  | VariantsExpr;
 
 export type Expr = LogSelectorExpr | SampleExpr;
 
@@ -262,5 +275,5 @@ export const RANGE_OPS: ReadonlySet<string> = new Set<RangeOp>([
 ]);
 
 export const VECTOR_OPS: ReadonlySet<string> = new Set<VectorOp>([
-  'sum', 'avg', 'count', 'max', 'min', 'stddev', 'stdvar', 'bottomk', 'topk', 'sort', 'sort_desc',
+  'sum', 'avg', 'count', 'max', 'min', 'stddev', 'stdvar', 'bottomk', 'topk', 'approx_topk', 'sort', 'sort_desc',
 ]);

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Lexer } from './lexer.js';
 import { formatQuery } from '../format.js';
-import { formatGoDuration, formatHumanBytes, formatPromDuration, goParseFloat, parseGoDuration, parseHumanBytes, parsePromDuration } from './units.js';
-import { goFormatFloat } from './go-format.js';
+import { formatGoDuration, formatHumanBytes, formatPromDuration, goFormatFloat, goParseFloat, parseGoDuration, parseHumanBytes, parsePromDuration } from '../../core/go/mod.js';
 
 function kinds(input: string): string[] {
   const lexer = new Lexer(input);

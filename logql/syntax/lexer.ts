@@ -3,9 +3,8 @@
 // IDENTIFIER tokens, and tokens finished by look-ahead report line 0, as Loki's errors do.
 
 import { LogQLParseError } from '../errors.js';
-import { goUnquote } from './go-format.js';
+import { goUnquoteChecked, parseGoDuration, parseHumanBytes, parsePromDuration } from '../../core/go/mod.js';
 import { FUNCTIONS, KEYWORDS, PARSER_FLAGS, type Token } from './tokens.js';
-import { parseGoDuration, parseHumanBytes, parsePromDuration } from './units.js';
 
 const LETTER = /\p{L}/u;
 const DIGIT = /\p{Nd}/u;
@@ -61,7 +60,9 @@ export class Lexer {
     if (ch === '"' || ch === '`') {
       const text = this.scanString(ch, line, col);
       try {
-        return token('STRING', text, line, col, goUnquote(text));
+        const { value, validUtf8 } = goUnquoteChecked(text);
+        const tok = token('STRING', text, line, col, value);
+        return validUtf8 ? tok : { ...tok, invalidUtf8: true };
       } catch (error) {
         throw new LogQLParseError((error as Error).message, line, col);
       }

@@ -8,7 +8,7 @@ import type {
   LineFilterTerm, MatchType, NamedLabelMatcher, Stage, UnwrapConversion, UnwrapExpr,
 } from './ast.js';
 import type { TokenStream } from './token-stream.js';
-import { goParseFloat } from './units.js';
+import { goParseFloat } from '../../core/go/mod.js';
 import { validatePatternExpression, validateRegexpParser } from './stage-validation.js';
 
 const MATCH_OPS: ReadonlySet<string> = new Set(['=', '!=', '=~', '!~']);
@@ -32,8 +32,14 @@ export function parseMatcher(ts: TokenStream): LabelMatcher {
   const op = ts.peek();
   if (!MATCH_OPS.has(op.kind)) ts.fail(op, ['=', '=~', '!~', '!=']);
   ts.advance();
-  const value = ts.expect('STRING', ['STRING']).str;
-  return newMatcher(op.kind as MatchType, name, value);
+  const tok = ts.expect('STRING', ['STRING']);
+  // A label value is text: bytes that are not UTF-8 cannot be one (Loki refuses them too).
+  if (tok.invalidUtf8 === true) {
+    const escaped = tok.text.slice(1, -1);
+    const type = op.kind as MatchType;
+    throw new LogQLParseError(type === '=~' || type === '!~' ? `error parsing regexp: invalid UTF-8: \`${escaped}\`` : `invalid UTF-8 in label value: ${tok.text}`);
+  }
+  return newMatcher(op.kind as MatchType, name, tok.str);
 }
 
 export function newMatcher(type: MatchType, name: string, value: string): LabelMatcher {

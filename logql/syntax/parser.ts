@@ -12,8 +12,7 @@ import { mergeLiterals } from './literal-math.js';
 import { parsePipeline, parseSelector, parseSignedNumber, parseUnwrap } from './parse-pipeline.js';
 import { TokenStream } from './token-stream.js';
 import { BINARY_PRECEDENCE, RANGE_FUNCTION_KINDS, VECTOR_FUNCTION_KINDS } from './tokens.js';
-import { goFormatFixed6 } from './go-format.js';
-import { goParseFloat } from './units.js';
+import { goFormatFixed6, goParseFloat } from '../../core/go/mod.js';
 import { validateExpr } from './validate.js';
 
 /** Loki's cap on query text, bytes. */
@@ -134,6 +133,7 @@ function parsePrimary(ts: TokenStream): Expr {
   if (RANGE_FUNCTION_KINDS.has(tok.kind)) return parseRangeAggregation(ts);
   if (VECTOR_FUNCTION_KINDS.has(tok.kind)) return parseVectorAggregation(ts);
   if (tok.kind === 'label_replace') return parseLabelReplace(ts);
+  if (tok.kind === 'VARIANTS') return parseVariants(ts);
   if (tok.kind === 'VECTOR') {
     ts.advance();
     ts.expect('(');
@@ -144,6 +144,19 @@ function parsePrimary(ts: TokenStream): Expr {
     return { kind: 'vector', value };
   }
   return ts.fail(tok);
+}
+
+function parseVariants(ts: TokenStream): SampleExpr {
+  ts.advance();
+  ts.expect('(');
+  const variants: SampleExpr[] = [parseSampleOperand(ts)];
+  while (ts.accept(',')) variants.push(parseSampleOperand(ts));
+  ts.expect(')');
+  ts.expect('OF');
+  ts.expect('(');
+  const of = parseLogRange(ts);
+  ts.expect(')');
+  return { kind: 'variants', variants, of };
 }
 
 function parseLogSelectorExpr(ts: TokenStream): LogSelectorExpr {
@@ -260,7 +273,7 @@ function parseOffset(ts: TokenStream): bigint {
 
 function parseVectorAggregation(ts: TokenStream): SampleExpr {
   const opTok = ts.advance();
-  const op = opTok.str as VectorOp | 'approx_topk';
+  const op = opTok.str as VectorOp;
   let grouping = parseGrouping(ts);
   ts.expect('(');
   let paramText: string | undefined;
@@ -272,13 +285,10 @@ function parseVectorAggregation(ts: TokenStream): SampleExpr {
   ts.expect(')');
   if (grouping === undefined) grouping = parseGrouping(ts);
   const node: VectorAggregationExpr = {
-    kind: 'vectorAggregation', op: op as VectorOp, expr, grouping: grouping ?? { without: false, groups: undefined }, param: undefined,
+    kind: 'vectorAggregation', op, expr, grouping: grouping ?? { without: false, groups: undefined }, param: undefined,
   };
-  if (op === 'approx_topk') {
-    ts.defer(node, 'approx_topk is not supported');
-    return node;
-  }
-  if (op === 'topk' || op === 'bottomk') {
+  // approx_topk is exact here: for the cardinalities one process holds, its answer is topk's.
+  if (op === 'topk' || op === 'bottomk' || op === 'approx_topk') {
     if (paramText === undefined) {
       ts.defer(node, `parameter required for operation ${op}`);
       return node;

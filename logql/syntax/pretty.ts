@@ -3,9 +3,8 @@
 // indented lines (two spaces a level), pipeline stages one per line.
 
 import type { Expr, Grouping, LogRange, LogSelectorExpr, SampleExpr, Stage, UnwrapExpr } from './ast.js';
-import { goFormatFloat, goQuote } from './go-format.js';
+import { formatPromDuration, goFormatFloat, goQuote } from '../../core/go/mod.js';
 import { exprToString, labelFilterToString, logRangeToString, logSelectorToString, matchersToString, sampleToString, stageToString } from './printer.js';
-import { formatPromDuration } from './units.js';
 
 const MAX_CHARS_PER_LINE = 100;
 
@@ -85,7 +84,7 @@ function prettySample(e: SampleExpr, level: number): string {
     }
     case 'vectorAggregation': {
       const params = [prettySample(e.expr, level + 1)];
-      if (e.op === 'topk' || e.op === 'bottomk') params.unshift(`${indent(level + 1)}${e.param ?? 0}`);
+      if (e.op === 'topk' || e.op === 'bottomk' || e.op === 'approx_topk') params.unshift(`${indent(level + 1)}${e.param ?? 0}`);
       return indent(level) + e.op + prettyGrouping(e.grouping) + '(\n' + params.join(',\n') + '\n' + indent(level) + ')';
     }
     case 'binOp':

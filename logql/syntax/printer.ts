@@ -5,8 +5,7 @@ import type {
   BinOpExpr, Expr, Grouping, LabelFilter, LabelMatcher, LineFilterStage, LogRange, LogSelectorExpr,
   NamedLabelMatcher, SampleExpr, Stage, UnwrapExpr, VectorAggregationExpr,
 } from './ast.js';
-import { goFormatFixed6, goFormatFloat, goQuote, formatPlain } from './go-format.js';
-import { formatGoDuration, formatHumanBytes, formatPromDuration } from './units.js';
+import { formatGoDuration, formatHumanBytes, formatPlain, formatPromDuration, goFormatFixed6, goFormatFloat, goQuote } from '../../core/go/mod.js';
 
 export function exprToString(expr: Expr): string {
   switch (expr.kind) {
@@ -94,7 +93,7 @@ function groupingToString(g: Grouping): string {
 }
 
 function vectorAggregationToString(e: VectorAggregationExpr): string {
-  const params = e.op === 'topk' || e.op === 'bottomk' ? [String(e.param ?? 0), sampleToString(e.expr)] : [sampleToString(e.expr)];
+  const params = e.op === 'topk' || e.op === 'bottomk' || e.op === 'approx_topk' ? [String(e.param ?? 0), sampleToString(e.expr)] : [sampleToString(e.expr)];
   const singleton = (e.grouping.groups === undefined || e.grouping.groups.length === 0) && !e.grouping.without;
   return e.op + (singleton ? '' : groupingToString(e.grouping)) + '(' + params.join(',') + ')';
 }
@@ -121,5 +120,7 @@ export function sampleToString(e: SampleExpr): string {
     case 'vector': return `vector(${goFormatFixed6(e.value)})`;
     case 'labelReplace':
       return `label_replace(${sampleToString(e.expr)},${goQuote(e.dst)},${goQuote(e.replacement)},${goQuote(e.src)},${goQuote(e.regex)})`;
+    case 'variants':
+      return `variants(${e.variants.map(sampleToString).join(', ')}) of (${logRangeToString(e.of)})`;
   }
 }

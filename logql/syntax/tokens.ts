@@ -32,6 +32,7 @@ export const FUNCTIONS: ReadonlyMap<string, string> = new Map([
   ['approx_topk', 'APPROX_TOPK'], ['label_replace', 'label_replace'],
   ['bytes', 'BYTES_CONV'], ['duration', 'DURATION_CONV'],
   ['duration_seconds', 'DURATION_SECONDS_CONV'], ['ip', 'ip'],
+  ['variants', 'VARIANTS'], ['of', 'OF'],
 ]);
 
 /** Parser flags after `logfmt`. */
@@ -70,6 +71,8 @@ export interface Token {
   readonly ns: bigint;
   /** BYTES values. */
   readonly bytes: number;
+  /** STRING whose escapes spell bytes that are not UTF-8 (`"\xa0\xa1"`). */
+  readonly invalidUtf8?: boolean;
   /** Position as Loki reports it (line 0 for tokens its lexer finishes by look-ahead). */
   readonly line: number;
   readonly col: number;

@@ -13,6 +13,11 @@ export function validateExpr(expr: Expr, deferred: ReadonlyMap<object, LogQLPars
     validateMatchers(expr.matchers);
     return;
   }
+  if (expr.kind === 'variants') {
+    validateMatchers(expr.of.selector.matchers);
+    for (const variant of expr.variants) validateSample(variant, deferred);
+    return;
+  }
   validateSample(expr, deferred);
 }
 
@@ -36,6 +41,8 @@ function validateSample(expr: SampleExpr, deferred: ReadonlyMap<object, LogQLPar
     case 'labelReplace':
       validateSample(expr.expr, deferred);
       return;
+    case 'variants':
+      throw new LogQLParseError('variants must be the outermost expression of a query');
     case 'rangeAggregation':
       validateMatchers(expr.range.selector.matchers);
       return;

@@ -1,5 +1,6 @@
 // The json parser: every scalar of the line's object becomes a label (nested keys joined with
-// `_`, arrays skipped); with extraction expressions (`| json a="b.c[0]"`) only those paths.
+// `_`, arrays skipped, a repeated key keeps its first value); with extraction expressions
+// (`| json a="b.c[0]"`) only those paths.
 // A line that is not a JSON object gets `__error__=JSONParserErr`.
 
 import type { LabelExtraction } from '../../syntax/ast.js';
@@ -17,7 +18,7 @@ export function jsonStage(extractions: readonly LabelExtraction[] | undefined) {
     try {
       new JsonScanner(line).flatten((path, value) => {
         const name = path.length === 1 ? names.get(path[0]!) : path.map((p) => names.get(p)).join('_');
-        if (name !== '') lb.setParsed(name, value);
+        if (name !== '') lb.setParsedFirst(name, value);
       });
     } catch (error) {
       lb.setError(ERR_JSON, (error as Error).message);

@@ -1,6 +1,6 @@
-// The logfmt parser: `key=value` and `key="quoted value"` pairs. Empty values and bare keys are
-// dropped unless `--keep-empty`; malformed pairs are skipped, or, with `--strict`, stop the parse and set
-// `__error__=LogfmtParserErr`.
+// The logfmt parser: `key=value` and `key="quoted value"` pairs; a repeated key keeps its first
+// value. Empty values and bare keys are dropped unless `--keep-empty`; malformed pairs are
+// skipped, or, with `--strict`, stop the parse and set `__error__=LogfmtParserErr`.
 
 import type { LabelExtraction } from '../../syntax/ast.js';
 import type { LabelsBuilder } from '../labels-builder.js';
@@ -125,7 +125,7 @@ export function logfmtStage(strict: boolean, keepEmpty: boolean, extractions: re
       }
       if (pair.value === '' && !keepEmpty) return;
       const name = names.get(pair.key);
-      if (name !== '') lb.setParsed(name, pair.value);
+      if (name !== '') lb.setParsedFirst(name, pair.value);
     });
     if (error !== undefined) lb.setError(ERR_LOGFMT, error);
     return line;

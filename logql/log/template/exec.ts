@@ -4,6 +4,12 @@
 import { FUNCTION_NAMES, callFunction, type CallContext } from './functions.js';
 import { TemplateSyntaxError } from './lexer.js';
 import { parseTemplate, registerFunctionNames, type Arg, type BranchNode, type Node, type Pipeline } from './parser.js';
+
+/**
+ * Runaway `{{template}}` recursion stops here. Go allows 100,000 levels; a JS stack holds far
+ * fewer, and no real template nests more than a handful.
+ */
+const TEMPLATE_DEPTH_LIMIT = 1_000;
 import { GoTime } from './go-time.js';
 import { TemplateExecError, formatValue, kindOf, printValue, truth, type Value } from './values.js';
 
@@ -25,10 +31,12 @@ export interface CompiledTemplate {
   /** True when the template is plain text: no action to run. */
   readonly constant: string | undefined;
   execute(labels: ReadonlyMap<string, string>, ctx: CallContext): string;
+  /** Runs against any data (the ruler's `.Labels` / `.Value`), not only a line's labels. */
+  executeData(data: Record<string, Value>, ctx: CallContext): string;
 }
 
 export function compileTemplate(src: string, name: string): CompiledTemplate {
-  const nodes = parseTemplate(src, name);
+  const { nodes, defines } = parseTemplate(src, name);
   const constant = nodes.every((n) => n.kind === 'text') ? nodes.map((n) => (n as { text: string }).text).join('') : undefined;
   return {
     constant,
@@ -36,15 +44,27 @@ export function compileTemplate(src: string, name: string): CompiledTemplate {
       if (constant !== undefined) return constant;
       const data: Record<string, Value> = {};
       for (const [k, v] of labels) data[k] = v;
-      const runner = new Runner(ctx, name, data);
+      const runner = new Runner(ctx, name, data, defines);
       const scope: Scope = { vars: new Map([['$', data]]) };
       return runner.list(nodes, data, scope);
+    },
+    executeData(data, ctx) {
+      if (constant !== undefined) return constant;
+      const runner = new Runner(ctx, name, data, defines);
+      return runner.list(nodes, data, { vars: new Map([['$', data]]) });
     },
   };
 }
 
 class Runner {
-  constructor(private readonly ctx: CallContext, private readonly name: string, private readonly root: Record<string, Value>) {}
+  private depth = 0;
+
+  constructor(
+    private readonly ctx: CallContext,
+    private readonly name: string,
+    private readonly root: Record<string, Value>,
+    private readonly defines: ReadonlyMap<string, Node[]>,
+  ) {}
 
   private fail(msg: string): never {
     throw new TemplateExecError(`template: ${this.name}:1: executing "${this.name}": ${msg}`);
@@ -73,6 +93,20 @@ class Runner {
         case 'range':
           out += this.range(node, dot, scope);
           break;
+        case 'template': {
+          const body = this.defines.get(node.name);
+          if (body === undefined) this.fail(`template ${JSON.stringify(node.name)} not defined`);
+          if (this.depth >= TEMPLATE_DEPTH_LIMIT) this.fail(`exceeded maximum template depth (${TEMPLATE_DEPTH_LIMIT})`);
+          const arg = node.pipe === undefined ? null : this.pipeline(node.pipe, dot, scope);
+          // A named template sees only its argument: `$` is that value, no outer variables.
+          this.depth++;
+          try {
+            out += this.list(body, arg, { vars: new Map([['$', arg]]) });
+          } finally {
+            this.depth--;
+          }
+          break;
+        }
         case 'break':
           throw new BreakSignal();
         case 'continue':

@@ -3,7 +3,7 @@
 // text/template's builtins.
 
 import { RE2JS } from 're2js';
-import { parseGoDuration, parseHumanBytes } from '../../syntax/units.js';
+import { parseGoDuration, parseHumanBytes } from '../../../core/go/mod.js';
 import { expand } from '../../engine/label-replace.js';
 import { GoTime, formatGoTime, parseGoTime } from './go-time.js';
 import { BUILTINS, queryEscape, type CallContext, type FnSpec } from './builtins.js';

@@ -1,5 +1,6 @@
 // Parser for the template subset: text, `{{pipeline}}`, `if` / `else if` / `else`, `with`,
-// `range`, variables, and commands made of fields, functions, literals and parentheses.
+// `range`, variables, commands made of fields, functions, literals and parentheses, and named
+// templates: `define`, `template`, `block`.
 
 import { TemplateSyntaxError, lexTemplate, type TemplateToken } from './lexer.js';
 
@@ -31,7 +32,14 @@ export type Node =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'action'; readonly pipe: Pipeline }
   | BranchNode
+  | { readonly kind: 'template'; readonly name: string; readonly pipe: Pipeline | undefined }
   | { readonly kind: 'break' | 'continue' };
+
+/** A template's main body and the named templates it defines (`define`, `block`). */
+export interface ParsedTemplate {
+  readonly nodes: Node[];
+  readonly defines: ReadonlyMap<string, Node[]>;
+}
 
 const KNOWN_FUNCS = new Set<string>();
 
@@ -39,11 +47,11 @@ export function registerFunctionNames(names: Iterable<string>): void {
   for (const n of names) KNOWN_FUNCS.add(n);
 }
 
-export function parseTemplate(src: string, name: string): Node[] {
+export function parseTemplate(src: string, name: string): ParsedTemplate {
   const p = new TemplateParser(lexTemplate(src), name);
   const list = p.parseList(new Set());
   if (p.peek().kind !== 'eof') p.fail(`unexpected ${p.peek().text}`);
-  return list.nodes;
+  return { nodes: list.nodes, defines: p.defines };
 }
 
 function goUnquoteSimple(text: string): string {
@@ -57,6 +65,9 @@ function goUnquoteSimple(text: string): string {
 
 class TemplateParser {
   private i = 0;
+  /** Named templates; a later definition replaces an earlier one, as Go's text/template does. */
+  readonly defines = new Map<string, Node[]>();
+  private depth = 0;
 
   constructor(private readonly tokens: TemplateToken[], private readonly name: string) {}
 
@@ -103,13 +114,43 @@ class TemplateParser {
         continue;
       }
       if (kw.kind === 'ident' && (kw.text === 'end' || kw.text === 'else')) this.fail(`unexpected {{${kw.text}}}`);
-      if (kw.kind === 'ident' && (kw.text === 'define' || kw.text === 'template' || kw.text === 'block')) {
-        this.fail(`${kw.text} is not supported`);
+      if (kw.kind === 'ident' && kw.text === 'define') {
+        if (this.depth > 0) this.fail('unexpected <define> in command');
+        this.next();
+        const name = this.templateName('define');
+        this.expectClose();
+        this.defines.set(name, this.parseBody('define'));
+        continue;
+      }
+      if (kw.kind === 'ident' && (kw.text === 'template' || kw.text === 'block')) {
+        this.next();
+        const name = this.templateName(kw.text);
+        const pipe = this.peek().kind === 'close' ? undefined : this.parsePipeline();
+        this.expectClose();
+        if (kw.text === 'block') this.defines.set(name, this.parseBody('block'));
+        nodes.push({ kind: 'template', name, pipe });
+        continue;
       }
       const pipe = this.parsePipeline();
       this.expectClose();
       nodes.push({ kind: 'action', pipe });
     }
+  }
+
+  private templateName(keyword: string): string {
+    const tok = this.next();
+    if (tok.kind !== 'string') this.fail(`unexpected ${JSON.stringify(tok.text)} in ${keyword} clause`);
+    return goUnquoteSimple(tok.text);
+  }
+
+  /** The list up to the `{{end}}` of a `define` or `block`. */
+  private parseBody(keyword: string): Node[] {
+    this.depth++;
+    const body = this.parseList(new Set(['end']));
+    this.depth--;
+    if (body.stop !== 'end') this.fail(`unexpected EOF in ${keyword}`);
+    this.expectClose();
+    return body.nodes;
   }
 
   private expectClose(): void {
@@ -120,6 +161,15 @@ class TemplateParser {
   private parseBranch(kind: 'if' | 'with' | 'range'): Node {
     const pipe = this.parsePipeline();
     this.expectClose();
+    this.depth++;
+    try {
+      return this.parseBranchBody(kind, pipe);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private parseBranchBody(kind: 'if' | 'with' | 'range', pipe: Pipeline): Node {
     const body = this.parseList(new Set(['else', 'end']));
     if (body.stop === undefined) this.fail(`unexpected EOF`);
     let elseList: Node[] | undefined;

@@ -67,6 +67,14 @@ const cases: Array<[string, string]> = [
   ['a  {{- " b " -}}  c', 'a b c'],
   ['{{/* a comment */}}x', 'x'],
   ['{{ lt 1 2 }} {{ ge "b" "a" }} {{ ne .n "7" }}', 'true true false'],
+  // Named templates, as Go's text/template runs them.
+  ['{{ define "lvl" }}[{{ .level }}]{{ end }}{{ template "lvl" . }} {{ .msg }}', '[warn] Hello World'],
+  ['{{ template "t" .msg }}{{ define "t" }}<{{ . }}>{{ end }}', '<Hello World>'],
+  ['{{ define "t" }}<{{ . }}>{{ end }}{{ template "t" }}', '<<no value>>'],
+  ['{{ block "b" .level }}({{ . | ToUpper }}){{ end }}!', '(WARN)!'],
+  ['{{ block "b" . }}default{{ end }}{{ define "b" }}override {{ .n }}{{ end }}', 'override 7'],
+  ['{{ define "a" }}{{ . }}{{ end }}{{ define "a" }}again {{ . }}{{ end }}{{ template "a" "x" }}', 'again x'],
+  ['{{ define "inner" }}{{ $ }}{{ end }}{{ $v := "x" }}{{ template "inner" .level }}', 'warn'],
 ];
 
 describe('template functions', () => {
@@ -76,6 +84,12 @@ describe('template functions', () => {
 
   it('fails to compile an unknown function', () => {
     expect(() => compileTemplate('{{ nope .x }}', 'line')).toThrow('function "nope" not defined');
+  });
+
+  it('refuses define inside an action and an unknown template', () => {
+    expect(() => compileTemplate('{{ if true }}{{ define "x" }}{{ end }}{{ end }}', 'line')).toThrow('unexpected <define> in command');
+    expect(() => render('{{ template "nope" . }}')).toThrow('template: line:1: executing "line": template "nope" not defined');
+    expect(() => render('{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}')).toThrow('exceeded maximum template depth (1000)');
   });
 
   it('fails at run time on incompatible comparisons', () => {

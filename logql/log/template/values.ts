@@ -2,7 +2,7 @@
 // booleans, nil (`null`), times, and the maps / slices `fromJson` builds. Printing, truth and
 // comparison follow text/template and fmt.
 
-import { goFormatFloat } from '../../syntax/go-format.js';
+import { goFormatFloat } from '../../../core/go/mod.js';
 import { GoTime } from './go-time.js';
 
 export type Value = string | bigint | number | boolean | null | GoTime | Value[] | { [key: string]: Value };
