@@ -1,46 +1,38 @@
 // Answers queries from an ingester's memory. Pipelines run here, so lines a filter drops never
-// cross the bus; replies are streamed in frames that fit the bus's payload limit.
+// cross the bus. Replies stream: sample queries send each stream's samples as soon as that
+// stream is scanned (in bulk arrays, `SampleBatch`), log queries send the at most `limit`
+// entries they keep; every frame stays under the bus's payload limit, read from the bus.
 
-import { compileLogSelector } from '../../logql/mod.js';
+import { compileLogSelector, compileSampleExpr } from '../../logql/mod.js';
 import { emptyStats, type Direction } from '../../logql/types.js';
 import type { Entry } from '../../core/model.js';
+import { frameBudget, framesOf, splitStreams } from '../select/frames.js';
 import { mergeChunks } from '../select/merge-entries.js';
-import {
-  framesOf,
-  matchingStreams,
-  selectLogs,
-  selectSamples,
-  splitStreams,
-  streamResultBytes,
-  type ReadableStream,
-} from '../select/stream-source.js';
-import type { Ingester } from './ingester.js';
+import { labelsBytes, sampleBatchBytes, sampleBatches, type SampleBatch } from '../select/sample-batch.js';
+import { matchingStreams, selectLogs, selectSamples, type ReadableStream } from '../select/stream-source.js';
 import type { IngesterMetrics } from './metrics.js';
 import type { IngesterQueryFrame, IngesterQueryRequest, LabelQuery, StreamChunkFigures } from './protocol.js';
 import type { IngesterStream } from './stream.js';
 
-const FRAME_BUDGET_BYTES = 1024 * 1024;
+/** What reads need from the ingester: its streams per tenant, and the bus's message size. */
+export interface MemoryStreams {
+  streamsOf(tenant: string): Iterable<IngesterStream>;
+  readonly maxPayloadBytes: number;
+}
 
 export function readableStream(stream: IngesterStream): ReadableStream {
   return {
     labels: stream.labels,
     entries(from: bigint, through: bigint, direction: Direction, mustContain: readonly Uint8Array[]): Iterable<Entry> {
-      const chunks = stream.chunks.map((slot) => slot.chunk).filter((chunk) => chunk.entryCount > 0 && chunk.maxTs >= from && chunk.minTs < through);
+      const chunks = stream.chunksIn(from, through).map((slot) => slot.chunk);
       return mergeChunks(chunks, { from, through, direction, mustContain: [...mustContain] });
     },
   };
 }
 
-function streamsOf(ingester: Ingester, tenant: string): IngesterStream[] {
-  const streams = ingester.tenants.get(tenant)?.streams;
-  return streams === undefined ? [] : [...streams.values()];
-}
-
 /** Streams with data in [start, end), optionally narrowed by a stream selector. */
-function streamsInRange(ingester: Ingester, params: LabelQuery): IngesterStream[] {
-  let streams = streamsOf(ingester, params.tenant).filter(
-    (stream) => stream.chunks.some((slot) => slot.chunk.entryCount > 0 && slot.chunk.maxTs >= params.start && slot.chunk.minTs < params.end),
-  );
+function streamsInRange(memory: MemoryStreams, params: LabelQuery): IngesterStream[] {
+  let streams = [...memory.streamsOf(params.tenant)].filter((stream) => stream.chunksIn(params.start, params.end).length > 0);
   if (params.query !== undefined && params.query !== '') {
     streams = matchingStreams(streams, compileLogSelector(params.query).matchers);
   }
@@ -48,83 +40,97 @@ function streamsInRange(ingester: Ingester, params: LabelQuery): IngesterStream[
 }
 
 export async function* answerQuery(
-  ingester: Ingester,
+  memory: MemoryStreams,
   request: IngesterQueryRequest,
   metrics: IngesterMetrics,
 ): AsyncGenerator<IngesterQueryFrame> {
   const endTimer = metrics.queryDuration.startTimer({ kind: request.kind });
+  const budget = frameBudget(memory.maxPayloadBytes);
   try {
     switch (request.kind) {
       case 'logs': {
+        // The kept entries are at most `limit`: the scan keeps only those, then they are framed.
         const stats = emptyStats();
-        const streams = selectLogs(streamsOf(ingester, request.params.tenant).map(readableStream), request.params, stats);
-        let sent = false;
-        for (const frame of framesOf(splitStreams(streams, 1000), streamResultBytes, FRAME_BUDGET_BYTES)) {
-          yield { streams: frame, stats: sent ? {} : stats };
-          sent = true;
+        const streams = selectLogs([...memory.streamsOf(request.params.tenant)].map(readableStream), request.params, stats);
+        for (const frame of framesOf(splitStreams(streams, budget), (piece) => piece.bytes, budget)) {
+          yield { streams: frame.map((piece) => piece.stream) };
         }
-        if (!sent) yield { streams: [], stats };
+        yield { stats };
         return;
       }
       case 'samples': {
         const stats = emptyStats();
-        const series = selectSamples(streamsOf(ingester, request.params.tenant).map(readableStream), request.params, stats);
-        let sent = false;
-        for (const frame of framesOf(series, (s) => 64 + s.samples.length * 24, FRAME_BUDGET_BYTES)) {
-          yield { samples: frame, stats: sent ? {} : stats };
-          sent = true;
+        const { matchers } = compileSampleExpr(request.params.expr);
+        let frame: SampleBatch[] = [];
+        let size = 0;
+        // One stream at a time: its samples leave as soon as it is scanned, so memory holds one
+        // stream's samples and the frames in flight, never the whole range.
+        for (const stream of matchingStreams(memory.streamsOf(request.params.tenant), matchers)) {
+          if (stream.chunksIn(request.params.start, request.params.end).length === 0) continue;
+          for (const series of selectSamples([readableStream(stream)], request.params, stats)) {
+            for (const batch of sampleBatches(series, budget)) {
+              const bytes = sampleBatchBytes(batch.labels, batch.ts.length / 8);
+              if (frame.length > 0 && size + bytes > budget) {
+                yield { sampleBatches: frame };
+                frame = [];
+                size = 0;
+              }
+              frame.push(batch);
+              size += bytes;
+            }
+          }
         }
-        if (!sent) yield { samples: [], stats };
+        if (frame.length > 0) yield { sampleBatches: frame };
+        yield { stats };
         return;
       }
       case 'labelNames': {
         const names = new Set<string>();
-        for (const stream of streamsInRange(ingester, request.params)) for (const label of stream.labels) names.add(label.name);
-        yield { values: [...names] };
+        for (const stream of streamsInRange(memory, request.params)) for (const label of stream.labels) names.add(label.name);
+        yield* valueFrames([...names], budget);
         return;
       }
       case 'labelValues': {
         const values = new Set<string>();
-        for (const stream of streamsInRange(ingester, request.params)) {
+        for (const stream of streamsInRange(memory, request.params)) {
           for (const label of stream.labels) if (label.name === request.params.name) values.add(label.value);
         }
-        yield { values: [...values] };
+        yield* valueFrames([...values], budget);
         return;
       }
       case 'indexStats': {
         const { start, end } = request.params;
-        const figures: StreamChunkFigures[] = streamsInRange(ingester, request.params).map((stream) => ({
+        const figures: StreamChunkFigures[] = streamsInRange(memory, request.params).map((stream) => ({
           labels: stream.labels,
-          chunks: stream.chunks
-            .filter((slot) => slot.chunk.entryCount > 0 && slot.chunk.maxTs >= start && slot.chunk.minTs < end)
-            .map((slot) => ({
-              from: slot.chunk.minTs,
-              through: slot.chunk.maxTs,
-              entries: slot.chunk.entryCount,
-              bytes: slot.chunk.uncompressedBytes,
-              flushed: slot.flushedMs !== undefined,
-            })),
+          chunks: stream.chunksIn(start, end).map((slot) => ({
+            from: slot.chunk.minTs,
+            through: slot.chunk.maxTs,
+            entries: slot.chunk.entryCount,
+            bytes: slot.chunk.uncompressedBytes,
+            flushed: slot.flushedMs !== undefined,
+          })),
         }));
-        let sent = false;
-        for (const frame of framesOf(figures, (stream) => 64 * stream.labels.length + 96 * stream.chunks.length, FRAME_BUDGET_BYTES)) {
-          yield { chunkFigures: frame };
-          sent = true;
-        }
-        if (!sent) yield { chunkFigures: [] };
+        const sizeOf = (stream: StreamChunkFigures): number => labelsBytes(stream.labels) + 64 * stream.chunks.length;
+        for (const frame of framesOf(figures, sizeOf, budget)) yield { chunkFigures: frame };
         return;
       }
       case 'series': {
-        const inRange = streamsInRange(ingester, request.params);
+        const inRange = streamsInRange(memory, request.params);
         const matched = new Map<string, IngesterStream>();
         if (request.params.matchers.length === 0) for (const stream of inRange) matched.set(stream.labelString, stream);
         for (const selector of request.params.matchers) {
           for (const stream of matchingStreams(inRange, compileLogSelector(selector).matchers)) matched.set(stream.labelString, stream);
         }
-        yield { series: [...matched.values()].map((stream) => stream.labels) };
+        const series = [...matched.values()].map((stream) => stream.labels);
+        for (const frame of framesOf(series, labelsBytes, budget)) yield { series: frame };
         return;
       }
     }
   } finally {
     endTimer();
   }
+}
+
+function* valueFrames(values: string[], budget: number): Generator<IngesterQueryFrame> {
+  for (const frame of framesOf(values, (value) => Buffer.byteLength(value) + 8, budget)) yield { values: frame };
 }

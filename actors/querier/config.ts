@@ -2,6 +2,13 @@
 
 export interface QuerierConfig {
   readonly ingesterQueryTimeoutMs: number;
+  /** Reads may name several tenants (`a|b`); off by default, as Loki's opt-in. */
+  readonly multiTenantQueriesEnabled: boolean;
+  /**
+   * Worker threads that decompress, filter and parse chunks for the store scan: `auto` (one per
+   * core), or a number; 0 scans in the calling thread.
+   */
+  readonly queryWorkers: number | 'auto';
 }
 
-export const DEFAULT_QUERIER: QuerierConfig = { ingesterQueryTimeoutMs: 30_000 };
+export const DEFAULT_QUERIER: QuerierConfig = { ingesterQueryTimeoutMs: 30_000, multiTenantQueriesEnabled: false, queryWorkers: 'auto' };

@@ -20,18 +20,22 @@ import type {
   SelectSamplesParams,
   StreamResult,
 } from '../../logql/types.js';
-import { labelsToRecord, labelsToString, type Labels } from '../../core/model.js';
+import { labelsToRecord, labelsToString, NS_PER_MS, type Labels } from '../../core/model.js';
+import { formatGoDuration } from '../../core/go/mod.js';
 import type { LimitsConfig } from '../../core/limits.js';
 import type { QuerierConfig } from './config.js';
 import type { IngesterQueryFrame, IngesterQueryRequest, LabelQuery } from '../ingester/protocol.js';
-import { quorumFor } from '../ring/model.js';
+import { toleratedFailures } from '../ring/model.js';
 import type { RingWatcher } from '../ring/ring-watcher.js';
 import { selectStoredLogs, selectStoredSamples, storedSeries, type ChunkSource, type StoredChunkRef } from './store-source.js';
 import type { IndexStats, QueryService, TimeRange, VolumeGroup, VolumeOptions } from './api.js';
 import { figuresPerStream, summarize, volumeGroups, type StreamFigures } from './index-stats.js';
 import { ValidationError } from '../distributor/validation.js';
 import { fanOut } from './fan-out.js';
-import { StatusError } from '../../core/errors.js';
+import { fanIn } from './fan-in.js';
+import type { ScanPool } from './scan-pool/pool.js';
+import { decodeSampleBatch } from '../select/sample-batch.js';
+import { NornError } from '../../core/errors.js';
 
 /** How long a query waits for the last ingesters once enough of them answered. */
 const STRAGGLER_GRACE_MS = 1_000;
@@ -40,15 +44,17 @@ export interface QuerierDeps {
   readonly bus: Bus;
   readonly ring: RingWatcher;
   readonly store: ChunkSource;
+  /** Worker threads for the store scan; without one the scan runs in this thread. */
+  readonly scanPool?: ScanPool;
   readonly config: QuerierConfig;
   readonly limits: LimitsConfig;
   readonly logger: Logger;
   readonly now?: () => number;
 }
 
-export class QueryError extends StatusError {
+export class QueryError extends NornError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('QUERY_INGESTERS_UNAVAILABLE', 503, message, options);
+    super('QUERY_INGESTERS_UNAVAILABLE', message, options);
   }
 }
 
@@ -64,31 +70,66 @@ export class ClusterQuerier implements Querier, QueryService {
     // A query that does not parse is refused for that, before any limit is looked at (as Loki).
     parseExpr(params.query);
     const { maxEntriesLimitPerQuery, maxQueryLengthMs } = this.deps.limits;
-    if (params.limit > maxEntriesLimitPerQuery) {
+    // 0 is "no limit", as in Loki.
+    if (maxEntriesLimitPerQuery > 0 && params.limit > maxEntriesLimitPerQuery) {
       throw new ValidationError(`max entries limit per query exceeded, limit > max_entries_limit (${params.limit} > ${maxEntriesLimitPerQuery})`);
     }
-    const lengthMs = Number((params.end - params.start) / 1_000_000n);
-    if (maxQueryLengthMs > 0 && lengthMs > maxQueryLengthMs) {
+    const lengthNs = params.end - params.start;
+    const limitNs = BigInt(maxQueryLengthMs) * NS_PER_MS;
+    if (limitNs > 0n && lengthNs > limitNs) {
       throw new ValidationError(
-        `the query time range exceeds the limit (query length: ${formatDuration(lengthMs)}, limit: ${formatDuration(maxQueryLengthMs)})`,
+        `the query time range exceeds the limit (query length: ${formatGoDuration(lengthNs)}, limit: ${formatGoDuration(limitNs)})`,
       );
     }
     return this.engine.query(params, this);
   }
 
-  /** Ingesters answer while the store is scanned; the engine merges both, keeping only its result. */
+  /**
+   * The store scan and the ingesters' streamed replies, consumed together as they arrive; the
+   * engine merges them and keeps only its result.
+   */
   async *selectLogs(params: SelectLogsParams, stats: QueryStats): AsyncIterable<StreamResult> {
-    const fromIngesters = this.askIngesters({ kind: 'logs', params }, stats);
-    fromIngesters.catch(() => undefined);
-    yield* selectStoredLogs(this.deps.store, params, stats);
-    for (const frame of await fromIngesters) yield* frame.streams ?? [];
+    const store = wrap(selectStoredLogs(this.deps.store, params, stats, { pool: this.deps.scanPool }));
+    for await (const part of this.withIngesters({ kind: 'logs', params }, store)) {
+      if ('stored' in part) yield part.stored;
+      else {
+        addStats(stats, part.frame.stats);
+        yield* part.frame.streams ?? [];
+      }
+    }
   }
 
   async *selectSamples(params: SelectSamplesParams, stats: QueryStats): AsyncIterable<SampleSeries> {
-    const fromIngesters = this.askIngesters({ kind: 'samples', params }, stats);
-    fromIngesters.catch(() => undefined);
-    yield* selectStoredSamples(this.deps.store, params, stats);
-    for (const frame of await fromIngesters) yield* frame.samples ?? [];
+    const store = wrap(selectStoredSamples(this.deps.store, params, stats, { pool: this.deps.scanPool }));
+    for await (const part of this.withIngesters({ kind: 'samples', params }, store)) {
+      if ('stored' in part) yield part.stored;
+      else {
+        addStats(stats, part.frame.stats);
+        for (const batch of part.frame.sampleBatches ?? []) yield decodeSampleBatch(batch);
+      }
+    }
+  }
+
+  /** `store`'s items and every readable ingester's frames, in arrival order; tolerates RF - quorum failures. */
+  private withIngesters<S>(request: IngesterQueryRequest, store: AsyncIterable<{ stored: S }>): AsyncIterable<{ stored: S } | { frame: IngesterQueryFrame }> {
+    const members = this.deps.ring.ring.membersFor('read', this.now());
+    const tolerated = toleratedFailures(this.deps.ring.ring.replicationFactor);
+    const timeoutMs = this.deps.config.ingesterQueryTimeoutMs;
+    const replicas = members.map((member) => ({
+      name: member.id,
+      items: frames(this.deps.bus.requestStream<IngesterQueryFrame>(subjects.ingesterQuery(member.id), request, { timeoutMs })),
+    }));
+    return fanIn<{ stored: S } | { frame: IngesterQueryFrame }>(store, replicas, {
+      tolerated,
+      graceMs: STRAGGLER_GRACE_MS,
+      onFailure: (ingester, error) => this.deps.logger.warn({ err: error, ingester }, 'ingester query failed'),
+      onAbandoned: (ingester) => this.deps.logger.warn({ ingester }, 'ingester query too slow: answered without it'),
+      tooManyFailures: (failures) => {
+        const first = failures[0]!.error;
+        const reason = first instanceof Error ? first.message : String(first);
+        return new QueryError(`${failures.length} ingesters failed to answer (at most ${tolerated} may): ${reason}`, { cause: first });
+      },
+    });
   }
 
   /** Label and series lookups cover at most the max query length, ending at the range's end. */
@@ -100,7 +141,7 @@ export class ClusterQuerier implements Querier, QueryService {
   async labelNames(tenant: string, requested: TimeRange, query?: string): Promise<string[]> {
     const range = this.clamp(requested);
     const request: LabelQuery = { tenant, ...range, ...(query ? { query } : {}) };
-    const frames = await this.askIngesters({ kind: 'labelNames', params: request }, undefined);
+    const frames = await this.askIngesters({ kind: 'labelNames', params: request });
     const names = new Set<string>();
     for (const frame of frames) for (const name of frame.values ?? []) names.add(name);
     if (query) {
@@ -116,7 +157,7 @@ export class ClusterQuerier implements Querier, QueryService {
   async labelValues(tenant: string, name: string, requested: TimeRange, query?: string): Promise<string[]> {
     const range = this.clamp(requested);
     const request = { tenant, name, ...range, ...(query ? { query } : {}) };
-    const frames = await this.askIngesters({ kind: 'labelValues', params: request }, undefined);
+    const frames = await this.askIngesters({ kind: 'labelValues', params: request });
     const values = new Set<string>();
     for (const frame of frames) for (const value of frame.values ?? []) values.add(value);
     if (query) {
@@ -132,7 +173,7 @@ export class ClusterQuerier implements Querier, QueryService {
   async series(tenant: string, matchers: readonly string[], requested: TimeRange): Promise<Record<string, string>[]> {
     const range = this.clamp(requested);
     const selectors = matchers.map((text) => compileLogSelector(text).matchers);
-    const frames = await this.askIngesters({ kind: 'series', params: { tenant, matchers, ...range } }, undefined);
+    const frames = await this.askIngesters({ kind: 'series', params: { tenant, matchers, ...range } });
     const unique = new Map<string, Labels>();
     for (const frame of frames) for (const labels of frame.series ?? []) unique.set(labelsToString(labels), labels);
     for (const labels of await storedSeries(this.deps.store, tenant, selectors, range.start, range.end)) {
@@ -153,7 +194,7 @@ export class ClusterQuerier implements Querier, QueryService {
   /** Chunk metadata of the matching streams from the ingesters and the index, each chunk once. */
   private async streamFigures(tenant: string, query: string, range: TimeRange): Promise<StreamFigures[]> {
     const { matchers } = compileLogSelector(query);
-    const fromIngesters = this.askIngesters({ kind: 'indexStats', params: { tenant, query, ...range } }, undefined);
+    const fromIngesters = this.askIngesters({ kind: 'indexStats', params: { tenant, query, ...range } });
     fromIngesters.catch(() => undefined);
     const stored = await this.deps.store.streams(tenant, range.start, range.end, (labels) => matchesLabels(matchers, labels));
     const inMemory = (await fromIngesters).flatMap((frame) => frame.chunkFigures ?? []);
@@ -161,11 +202,10 @@ export class ClusterQuerier implements Querier, QueryService {
     return figuresPerStream(stored, inMemory, fetch, range, this.deps.ring.ring.replicationFactor);
   }
 
-  /** Asks every readable ingester; tolerates RF - quorum failures. */
-  private async askIngesters(request: IngesterQueryRequest, stats: QueryStats | undefined): Promise<IngesterQueryFrame[]> {
+  /** Asks every readable ingester for a small answer (labels, series, chunk figures); tolerates RF - quorum failures. */
+  private async askIngesters(request: IngesterQueryRequest): Promise<IngesterQueryFrame[]> {
     const members = this.deps.ring.ring.membersFor('read', this.now());
-    const rf = this.deps.ring.ring.replicationFactor;
-    const tolerated = Math.max(0, rf - quorumFor(rf));
+    const tolerated = toleratedFailures(this.deps.ring.ring.replicationFactor);
     const timeoutMs = this.deps.config.ingesterQueryTimeoutMs;
     const result = await fanOut(
       members.map((member) => async () => {
@@ -189,12 +229,16 @@ export class ClusterQuerier implements Querier, QueryService {
       const reason = first instanceof Error ? first.message : String(first);
       throw new QueryError(`${result.failures.length} ingesters failed to answer (at most ${tolerated} may): ${reason}`, { cause: first });
     }
-    const frames = result.answers.flat();
-    if (stats !== undefined) {
-      for (const frame of frames) addStats(stats, frame.stats);
-    }
-    return frames;
+    return result.answers.flat();
   }
+}
+
+async function* wrap<S>(items: AsyncIterable<S>): AsyncGenerator<{ stored: S }> {
+  for await (const stored of items) yield { stored };
+}
+
+async function* frames(items: AsyncIterable<IngesterQueryFrame>): AsyncGenerator<{ frame: IngesterQueryFrame }> {
+  for await (const frame of items) yield { frame };
 }
 
 function addStats(stats: QueryStats, part: Partial<QueryStats> | undefined): void {
@@ -203,12 +247,4 @@ function addStats(stats: QueryStats, part: Partial<QueryStats> | undefined): voi
   stats.ingesterLinesProcessed += part.totalLinesProcessed ?? 0;
   stats.totalBytesProcessed += part.totalBytesProcessed ?? 0;
   stats.totalLinesProcessed += part.totalLinesProcessed ?? 0;
-}
-
-/** Go's time.Duration formatting for whole hours/minutes, as Loki's limit messages print. */
-function formatDuration(ms: number): string {
-  const hours = Math.floor(ms / 3_600_000);
-  const minutes = Math.floor((ms % 3_600_000) / 60_000);
-  const seconds = Math.floor((ms % 60_000) / 1000);
-  return `${hours > 0 ? `${hours}h` : ''}${hours > 0 || minutes > 0 ? `${minutes}m` : ''}${seconds}s`;
 }

@@ -1,15 +1,18 @@
 // Reads flushed data: finds a tenant's streams in the index, fetches the chunks that overlap
 // the range, and hands them to the same selection code the ingesters use.
 
-import type { QueryStats, SampleSeries, SelectLogsParams, SelectSamplesParams, StreamResult } from '../../logql/types.js';
+import { addStats, type QueryStats, type SampleSeries, type SelectLogsParams, type SelectSamplesParams, type StreamResult } from '../../logql/types.js';
 import { compileLogSelector, compileSampleExpr, matchesLabels, type Matcher } from '../../logql/mod.js';
 import type { Labels } from '../../core/model.js';
-import type { ChunkReader, ChunkRef } from '../../storage/mod.js';
+import { overlaps, type ChunkReader, type ChunkRef } from '../../storage/mod.js';
 import { dedupeEntries, mergeChunks } from '../select/merge-entries.js';
 import { selectLogs, selectSamples, type ReadableStream } from '../select/stream-source.js';
+import { decodeSampleBatch } from '../select/sample-batch.js';
+import type { ScanPool } from './scan-pool/pool.js';
+import type { ScanStream } from './scan-pool/scan-task.js';
 
-/** A chunk fetched from storage, ready to iterate. */
-export type StoredChunk = ChunkReader;
+/** A chunk fetched from storage, ready to iterate, with the encoded bytes it was read from. */
+export type StoredChunk = ChunkReader & { readonly bytes: Uint8Array };
 
 export interface StoredStream {
   readonly labels: Labels;
@@ -39,7 +42,7 @@ function* groupsOf(streams: readonly StoredStream[], start: bigint, end: bigint)
   let group: StoredStream[] = [];
   let chunks = 0;
   for (const stream of streams) {
-    const refs = stream.chunks.filter((ref) => ref.through >= start && ref.from < end);
+    const refs = stream.chunks.filter((ref) => overlaps(ref.from, ref.through, start, end));
     if (refs.length === 0) continue;
     if (group.length > 0 && chunks + refs.length > CHUNKS_PER_GROUP) {
       yield group;
@@ -52,50 +55,120 @@ function* groupsOf(streams: readonly StoredStream[], start: bigint, end: bigint)
   if (group.length > 0) yield group;
 }
 
-/** The matching streams, a group at a time, each group's chunks fetched in parallel. */
-async function* loadGroups(
+interface FetchedGroup {
+  readonly streams: ReadonlyArray<{ readonly labels: Labels; readonly chunks: StoredChunk[] }>;
+}
+
+/** How the store scan runs: in a worker pool, or in this thread when there is none. */
+export interface StoreScanOptions {
+  readonly pool?: ScanPool | undefined;
+}
+
+/**
+ * The matching streams a group at a time, each group's chunks fetched in parallel and scanned
+ * by `run`. Up to `depth` groups are in flight (fetching or scanning) while the caller consumes
+ * the oldest, so the next chunks are read while the current ones scan; results come back in
+ * group order whatever finishes first.
+ */
+async function* scanGroups<R>(
   source: ChunkSource,
   tenant: string,
   matchers: readonly Matcher[],
   start: bigint,
   end: bigint,
   stats: QueryStats,
-): AsyncGenerator<ReadableStream[]> {
+  depth: number,
+  run: (group: FetchedGroup) => R | Promise<R>,
+): AsyncGenerator<R> {
   const streams = await source.streams(tenant, start, end, (labels) => matchesLabels(matchers, labels));
+  const inFlight: Promise<R>[] = [];
   for (const group of groupsOf(streams, start, end)) {
-    const refs = group.flatMap((stream, index) => stream.chunks.map((ref) => ({ stream: index, ref })));
-    stats.totalChunksRef += refs.length;
-    const chunks: StoredChunk[][] = group.map(() => []);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < refs.length) {
-        const { stream, ref } = refs[next++]!;
-        chunks[stream]!.push(await source.fetch(ref));
-        stats.totalChunksDownloaded++;
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL_FETCHES, refs.length) }, worker));
-    yield group.map((stream, index) => ({
-      labels: stream.labels,
-      entries(from, through, direction, mustContain) {
-        // Replicas may have flushed overlapping chunks of the same stream.
-        return dedupeEntries(mergeChunks(chunks[index]!, { from, through, direction, mustContain: [...mustContain] }));
-      },
-    }));
+    const scanned = fetchGroup(source, group, stats).then(run);
+    scanned.catch(() => undefined); // awaited in order below; a failure must not go unhandled meanwhile
+    inFlight.push(scanned);
+    if (inFlight.length >= depth) yield await inFlight.shift()!;
   }
+  while (inFlight.length > 0) yield await inFlight.shift()!;
 }
 
-export async function* selectStoredLogs(source: ChunkSource, params: SelectLogsParams, stats: QueryStats): AsyncGenerator<StreamResult> {
+async function fetchGroup(source: ChunkSource, group: readonly StoredStream[], stats: QueryStats): Promise<FetchedGroup> {
+  const refs = group.flatMap((stream, index) => stream.chunks.map((ref) => ({ stream: index, ref })));
+  stats.totalChunksRef += refs.length;
+  const chunks: StoredChunk[][] = group.map(() => []);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < refs.length) {
+      const { stream, ref } = refs[next++]!;
+      chunks[stream]!.push(await source.fetch(ref));
+      stats.totalChunksDownloaded++;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_FETCHES, refs.length) }, worker));
+  return { streams: group.map((stream, index) => ({ labels: stream.labels, chunks: chunks[index]! })) };
+}
+
+function inThread(group: FetchedGroup): ReadableStream[] {
+  return group.streams.map((stream) => ({
+    labels: stream.labels,
+    entries(from, through, direction, mustContain) {
+      // Replicas may have flushed overlapping chunks of the same stream.
+      return dedupeEntries(mergeChunks(stream.chunks, { from, through, direction, mustContain: [...mustContain] }));
+    },
+  }));
+}
+
+/** A group as a worker task: the chunks' encoded bytes (copied exactly, never a larger buffer). */
+function taskStreams(group: FetchedGroup): ScanStream[] {
+  return group.streams.map((stream) => ({
+    labels: stream.labels,
+    chunks: stream.chunks.map((chunk) => (chunk.bytes.byteOffset === 0 && chunk.bytes.byteLength === chunk.bytes.buffer.byteLength ? chunk.bytes : chunk.bytes.slice())),
+  }));
+}
+
+/** Groups in flight per worker: one scanning, one fetched and waiting. */
+const GROUPS_PER_WORKER = 2;
+
+function depthOf(options: StoreScanOptions): number {
+  return options.pool === undefined || options.pool.size === 0 ? 2 : options.pool.size * GROUPS_PER_WORKER;
+}
+
+export async function* selectStoredLogs(
+  source: ChunkSource,
+  params: SelectLogsParams,
+  stats: QueryStats,
+  options: StoreScanOptions = {},
+): AsyncGenerator<StreamResult> {
   const { matchers } = compileLogSelector(params.selector);
-  for await (const group of loadGroups(source, params.tenant, matchers, params.start, params.end, stats)) {
-    yield* selectLogs(group, params, stats);
+  const pool = options.pool !== undefined && options.pool.size > 0 ? options.pool : undefined;
+  const run = pool === undefined
+    ? (group: FetchedGroup) => selectLogs(inThread(group), params, stats)
+    : async (group: FetchedGroup) => {
+        const result = await pool.run({ kind: 'logs', params, streams: taskStreams(group) });
+        addStats(stats, result.stats);
+        return result.streams ?? [];
+      };
+  for await (const streams of scanGroups(source, params.tenant, matchers, params.start, params.end, stats, depthOf(options), run)) {
+    yield* streams;
   }
 }
 
-export async function* selectStoredSamples(source: ChunkSource, params: SelectSamplesParams, stats: QueryStats): AsyncGenerator<SampleSeries> {
+export async function* selectStoredSamples(
+  source: ChunkSource,
+  params: SelectSamplesParams,
+  stats: QueryStats,
+  options: StoreScanOptions = {},
+): AsyncGenerator<SampleSeries> {
   const { matchers } = compileSampleExpr(params.expr);
-  for await (const group of loadGroups(source, params.tenant, matchers, params.start, params.end, stats)) {
-    yield* selectSamples(group, params, stats);
+  const pool = options.pool !== undefined && options.pool.size > 0 ? options.pool : undefined;
+  const run = pool === undefined
+    ? (group: FetchedGroup) => selectSamples(inThread(group), params, stats)
+    : async (group: FetchedGroup) => {
+        const result = await pool.run({ kind: 'samples', params, streams: taskStreams(group) });
+        addStats(stats, result.stats);
+        return (result.sampleBatches ?? []).map(decodeSampleBatch);
+      };
+  for await (const series of scanGroups(source, params.tenant, matchers, params.start, params.end, stats, depthOf(options), run)) {
+    yield* series;
   }
 }
 

@@ -51,37 +51,3 @@ export function selectSamples(streams: Iterable<ReadableStream>, params: SelectS
   }));
   return selectSamplesFromStreams(inputs, plan, params, stats);
 }
-
-/** Splits results into frames of roughly `budgetBytes`, so no bus message outgrows the limit. */
-export function* framesOf<T>(items: readonly T[], sizeOf: (item: T) => number, budgetBytes: number): Generator<T[]> {
-  let frame: T[] = [];
-  let size = 0;
-  for (const item of items) {
-    const itemSize = sizeOf(item);
-    if (frame.length > 0 && size + itemSize > budgetBytes) {
-      yield frame;
-      frame = [];
-      size = 0;
-    }
-    frame.push(item);
-    size += itemSize;
-  }
-  if (frame.length > 0) yield frame;
-}
-
-/** Splits one stream's entries too, so a single huge stream still fits in frames. */
-export function splitStreams(streams: readonly StreamResult[], maxEntries: number): StreamResult[] {
-  const result: StreamResult[] = [];
-  for (const stream of streams) {
-    for (let i = 0; i < stream.entries.length; i += maxEntries) {
-      result.push({ labels: stream.labels, entries: stream.entries.slice(i, i + maxEntries) });
-    }
-  }
-  return result;
-}
-
-export function streamResultBytes(stream: StreamResult): number {
-  let size = 64;
-  for (const entry of stream.entries) size += entry.line.length + 24;
-  return size;
-}

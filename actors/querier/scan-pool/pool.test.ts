@@ -1,0 +1,113 @@
+// The store scan in worker threads answers exactly as the in-thread scan does, and a worker that
+// throws or dies fails only the query it was serving, with a clear error.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { labelsFromRecord } from '../../../core/model.js';
+import { emptyStats } from '../../../logql/types.js';
+import { ChunkStore, MemChunk, MemoryStore } from '../../../storage/mod.js';
+import { CURRENT_CHUNK_FORMAT, encodeChunk } from '../../../storage/chunk/chunk-format.js';
+import { selectStoredLogs, selectStoredSamples, type ChunkSource, type StoredChunk } from '../store-source.js';
+import { ScanPool } from './pool.js';
+
+const T0 = 1_700_000_000_000_000_000n;
+const LEVELS = ['info', 'warn', 'error'];
+
+async function storeWith(streams: number, chunksPerStream: number, entries: number): Promise<{ chunks: ChunkStore; source: ChunkSource }> {
+  const chunks = new ChunkStore(new MemoryStore(), { listCacheTtlMs: 0 });
+  for (let s = 0; s < streams; s++) {
+    for (let c = 0; c < chunksPerStream; c++) {
+      const chunk = new MemChunk();
+      for (let e = 0; e < entries; e++) {
+        const n = c * entries + e;
+        chunk.append({ ts: T0 + BigInt(n) * 1_000_000_000n, line: `level=${LEVELS[n % 3]} stream=${s} n=${n} status=${200 + (n % 4) * 100}` });
+      }
+      await chunks.putChunk('fake', labelsFromRecord({ job: `job-${s % 3}`, stream: String(s) }), chunk.encode());
+    }
+  }
+  return { chunks, source: sourceOf(chunks) };
+}
+
+function sourceOf(chunks: ChunkStore, override?: (chunk: StoredChunk) => StoredChunk): ChunkSource {
+  return {
+    streams: (tenant, from, through, filter) => chunks.index.streams(tenant, from, through, filter),
+    fetch: async (ref) => (override ?? ((c) => c))(await chunks.getChunk(ref)),
+    labelNames: (tenant, from, through) => chunks.index.labelNames(tenant, from, through),
+    labelValues: (tenant, name, from, through) => chunks.index.labelValues(tenant, name, from, through),
+  };
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+const pools: ScanPool[] = [];
+function pool(size: number, maxHeapMb?: number): ScanPool {
+  const created = new ScanPool({ size, ...(maxHeapMb !== undefined ? { maxHeapMb } : {}) });
+  pools.push(created);
+  return created;
+}
+
+afterAll(async () => {
+  await Promise.all(pools.map((p) => p.close()));
+});
+
+const END = T0 + 10_000n * 1_000_000_000n;
+const logs = (selector: string, limit = 5_000) => ({ tenant: 'fake', selector, start: T0, end: END, direction: 'forward' as const, limit });
+const samples = (expr: string) => ({ tenant: 'fake', expr, start: T0, end: END });
+
+describe('the store-scan worker pool', () => {
+  it('answers log and sample selections exactly as the in-thread scan, in the same order', async () => {
+    const { source } = await storeWith(40, 3, 200); // 120 chunks: several groups over two workers
+    const workers = pool(2);
+    for (const params of [logs('{job=~"job-.*"} |= "level=error"'), logs('{job="job-1"} | logfmt | status >= 400', 700)]) {
+      const inThread = emptyStats();
+      const pooled = emptyStats();
+      const expected = await collect(selectStoredLogs(source, params, inThread));
+      expect(expected.length).toBeGreaterThan(0);
+      expect(await collect(selectStoredLogs(source, params, pooled, { pool: workers }))).toEqual(expected);
+      expect(pooled).toEqual(inThread);
+    }
+    for (const params of [samples('count_over_time({job=~"job-.*"}[1m])'), samples('sum by (level) (count_over_time({job="job-2"} | logfmt [5m]))')]) {
+      const inThread = emptyStats();
+      const pooled = emptyStats();
+      const expected = await collect(selectStoredSamples(source, params, inThread));
+      expect(expected.length).toBeGreaterThan(0);
+      expect(await collect(selectStoredSamples(source, params, pooled, { pool: workers }))).toEqual(expected);
+      expect(pooled).toEqual(inThread);
+    }
+  }, 120_000);
+
+  it('fails a query whose worker throws with that error, and keeps serving the next one', async () => {
+    const { chunks, source } = await storeWith(2, 1, 50);
+    // A chunk whose checksums are valid but whose block is not entries: only a scan finds out.
+    const forged = new Uint8Array(encodeChunk(CURRENT_CHUNK_FORMAT, 'none', [{ entries: 3, mint: T0, maxt: T0 + 2n, uncompressedLength: 64, data: new Uint8Array(64).fill(0xff) }]));
+    const broken = sourceOf(chunks, (chunk) => ({ ...chunk, entryCount: chunk.entryCount, minTs: chunk.minTs, maxTs: chunk.maxTs, iterate: chunk.iterate.bind(chunk), bytes: forged }));
+    const workers = pool(1);
+    const error = await collect(selectStoredLogs(broken, logs('{job=~"job-.*"}'), emptyStats(), { pool: workers })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CORRUPT_CHUNK', status: 500 });
+    expect((error as Error).message).toMatch(/^corrupt chunk: /);
+    const lines = (await collect(selectStoredLogs(source, logs('{job=~"job-.*"}'), emptyStats(), { pool: workers }))).flatMap((s) => s.entries);
+    expect(lines).toHaveLength(100);
+  }, 120_000);
+
+  it('fails a query whose worker dies, names the failure, and replaces the worker', async () => {
+    const chunks = new ChunkStore(new MemoryStore(), { listCacheTtlMs: 0 });
+    // 96 MiB of lines in a worker allowed 32 MiB of heap: it runs out of memory and dies.
+    for (let c = 0; c < 6; c++) {
+      const chunk = new MemChunk({ targetSizeBytes: 64 * 1024 * 1024, blockSizeBytes: 32 * 1024 * 1024 });
+      for (let e = 0; e < 16; e++) chunk.append({ ts: T0 + BigInt(c * 16 + e), line: `${c} ${e} ${'x'.repeat(1024 * 1024)}` });
+      await chunks.putChunk('fake', labelsFromRecord({ job: 'huge' }), chunk.encode());
+    }
+    const { source: small } = await storeWith(1, 1, 10);
+    const workers = pool(1, 32);
+    const before = workers.threadIds();
+    const error = await collect(selectStoredLogs(sourceOf(chunks), logs('{job="huge"}'), emptyStats(), { pool: workers })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'QUERY_WORKER_FAILED', status: 500 });
+    expect((error as Error).message).toMatch(/^query worker \d+ (failed|exited)/);
+    const lines = (await collect(selectStoredLogs(small, logs('{job=~"job-.*"}'), emptyStats(), { pool: workers }))).flatMap((s) => s.entries);
+    expect(lines).toHaveLength(10);
+    expect(workers.threadIds()).not.toEqual(before);
+  }, 120_000);
+});

@@ -1,0 +1,50 @@
+// One unit of store-scan work, and running it: a group of streams with their encoded chunks,
+// decoded, merged per stream (replicas' overlapping chunks deduplicated) and selected with the
+// query's compiled plan. The same function runs in a worker thread and, with no workers, in
+// the calling thread, so both modes answer alike.
+
+import type { Labels } from '../../../core/model.js';
+import { emptyStats, type QueryStats, type SelectLogsParams, type SelectSamplesParams, type StreamResult } from '../../../logql/types.js';
+import { decodeChunk } from '../../../storage/chunk/mod.js';
+import { dedupeEntries, mergeChunks } from '../../select/merge-entries.js';
+import { sampleBatches, type SampleBatch } from '../../select/sample-batch.js';
+import { selectLogs, selectSamples, type ReadableStream } from '../../select/stream-source.js';
+
+export interface ScanStream {
+  readonly labels: Labels;
+  /** The stream's encoded chunks overlapping the range (as stored: checksummed, compressed). */
+  readonly chunks: readonly Uint8Array[];
+}
+
+export type ScanTask =
+  | { readonly kind: 'logs'; readonly params: SelectLogsParams; readonly streams: readonly ScanStream[] }
+  | { readonly kind: 'samples'; readonly params: SelectSamplesParams; readonly streams: readonly ScanStream[] };
+
+export interface ScanResult {
+  readonly streams?: StreamResult[];
+  readonly sampleBatches?: SampleBatch[];
+  readonly stats: QueryStats;
+}
+
+/** No batch is cut for size inside a process: one series, one batch. */
+const WHOLE_SERIES = Number.MAX_SAFE_INTEGER;
+
+export function readableStored(stream: { readonly labels: Labels; readonly chunks: readonly Uint8Array[] }): ReadableStream {
+  const chunks = stream.chunks.map((bytes) => decodeChunk(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+  return {
+    labels: stream.labels,
+    entries(from, through, direction, mustContain) {
+      // Replicas may have flushed overlapping chunks of the same stream.
+      return dedupeEntries(mergeChunks(chunks, { from, through, direction, mustContain: [...mustContain] }));
+    },
+  };
+}
+
+export function runScanTask(task: ScanTask): ScanResult {
+  const stats = emptyStats();
+  const streams = task.streams.map(readableStored);
+  if (task.kind === 'logs') return { streams: selectLogs(streams, task.params, stats), stats };
+  const batches: SampleBatch[] = [];
+  for (const series of selectSamples(streams, task.params, stats)) batches.push(...sampleBatches(series, WHOLE_SERIES));
+  return { sampleBatches: batches, stats };
+}
