@@ -42,7 +42,7 @@ describe('config file', () => {
   });
 
   it('lets flags override the file', () => {
-    const file = writeConfig('http_port: 4000\nring:\n  replication_factor: 2\n');
+    const file = writeConfig('http_port: 4000\nnats: nats://127.0.0.1:4222\nring:\n  replication_factor: 2\n');
     const { config } = parseRunFlags(['--config', file, '--http-port', '5000'], 'host');
     expect(config.httpPort).toBe(5000);
     expect(config.ring.replicationFactor).toBe(2);

@@ -12,14 +12,13 @@
 
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { NornError } from '../core/errors.js';
 import { defaultConfig, type NornConfig } from './config.js';
+import { RulerError, rulerConfigFromYaml, type RulerConfig } from '../actors/ruler/mod.js';
 
-export class ConfigError extends Error {
-  readonly code = 'CONFIG';
-
+export class ConfigError extends NornError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ConfigError';
+    super('CONFIG', message, options);
   }
 }
 
@@ -60,48 +59,91 @@ const DURATION_FIELDS = new Set([
   'chunkIdle', 'maxChunkAge', 'flushCheckPeriod', 'retainFlushed', 'flushBackoff', 'maxFlushBackoff',
   'rejectOldSamplesMaxAge', 'creationGracePeriod', 'maxQueryLength', 'heartbeatPeriod', 'heartbeatTimeout',
   'joinAfter', 'handoffWait', 'pushTimeout', 'ingesterQueryTimeout', 'syncInterval',
-  'checkpointInterval', 'indexCache',
+  'checkpointInterval', 'indexCache', 'flushWaitTimeout', 'shutdownTimeout', 'maxAge', 'duplicateWindow', 'ackWait', 'retryDelay', 'maxRetryDelay',
 ]);
 const RENAMED: Record<string, string> = {
   flushCheckPeriod: 'flushCheckMs', heartbeatPeriod: 'heartbeatMs', checkpointInterval: 'checkpointMs',
   maxChunkBytes: 'targetChunkBytes', blockSize: 'blockSizeBytes', maxLineSize: 'maxLineSizeBytes',
   ingestionRate: 'ingestionRateBytes', ingestionBurst: 'ingestionBurstBytes', segmentSize: 'segmentBytes',
+  maxStructuredMetadataSize: 'maxStructuredMetadataSizeBytes',
 };
-const SIZE_FIELDS = new Set(['blockSize', 'maxChunkBytes', 'maxLineSize', 'ingestionRate', 'ingestionBurst', 'segmentSize']);
+const SIZE_FIELDS = new Set([
+  'blockSize', 'maxChunkBytes', 'maxLineSize', 'ingestionRate', 'ingestionBurst', 'segmentSize', 'maxStructuredMetadataSize',
+]);
 
 /** Merges a YAML document (snake_case) onto a config object (camelCase), converting units. */
-function merge(target: Record<string, unknown>, source: Json, path: string): void {
+function merge(target: Record<string, unknown>, source: Json, path: string, problems: string[]): void {
   if (source === null || typeof source !== 'object' || Array.isArray(source)) {
-    throw new ConfigError(`${path || 'config'}: expected a mapping`);
+    problems.push(`${path || 'config'}: expected a mapping`);
+    return;
   }
   for (const [rawKey, value] of Object.entries(source)) {
     const key = camel(rawKey);
     const where = path ? `${path}.${rawKey}` : rawKey;
-    if (DURATION_FIELDS.has(key)) {
-      target[RENAMED[key] ?? `${key}Ms`] = parseDurationMs(value, where);
-    } else if (SIZE_FIELDS.has(key)) {
-      target[RENAMED[key]!] = parseBytes(value, where);
-    } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      const nested = (target[key] ?? {}) as Record<string, unknown>;
-      target[key] = { ...nested };
-      merge(target[key] as Record<string, unknown>, value, where);
-    } else {
-      const name = RENAMED[key] ?? key;
-      if (!(name in target) && !['nats', 's3', 'addr'].includes(name) && path !== 'storage.s3') {
-        throw new ConfigError(`${where}: unknown setting`);
+    try {
+      // The ruler reads its own section, under Loki's names (actors/ruler/config.ts).
+      if (path === '' && key === 'ruler') {
+        target['ruler'] = rulerConfigFromYaml(value, target['ruler'] as RulerConfig);
+        continue;
       }
-      target[name] = value;
+      if (DURATION_FIELDS.has(key)) {
+        target[RENAMED[key] ?? `${key}Ms`] = parseDurationMs(value, where);
+      } else if (SIZE_FIELDS.has(key)) {
+        target[RENAMED[key]!] = parseBytes(value, where);
+      } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        const nested = (target[key] ?? {}) as Record<string, unknown>;
+        target[key] = { ...nested };
+        merge(target[key] as Record<string, unknown>, value, where, problems);
+      } else {
+        const name = RENAMED[key] ?? key;
+        if (!(name in target) && !['nats', 's3', 'addr'].includes(name) && path !== 'storage.s3') {
+          problems.push(`${where}: unknown setting`);
+          continue;
+        }
+        target[name] = value;
+      }
+    } catch (error) {
+      if (error instanceof RulerError) {
+        problems.push(error.message);
+        continue;
+      }
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(error.message);
     }
   }
 }
 
-export function loadConfigFile(file: string, base: NornConfig = defaultConfig()): NornConfig {
+export interface ConfigFileOptions {
+  /** Replace `${VAR}` and `${VAR:-default}` with environment variables first (Loki's `-config.expand-env`). */
+  readonly expandEnv?: boolean;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * `${VAR}` and `${VAR:-default}` replaced from `env`, as Loki's `-config.expand-env` does: an unset
+ * variable without a default becomes empty. `$${VAR}` stays a literal `${VAR}`.
+ */
+export function expandEnv(text: string, env: Readonly<Record<string, string | undefined>>): string {
+  return text.replace(/\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (whole, escaped: string, name: string, fallback: string | undefined) => {
+    if (escaped === '$') return whole.slice(1);
+    const value = env[name];
+    return value !== undefined && value !== '' ? value : (fallback ?? '');
+  });
+}
+
+/** The file merged onto `base`, and every problem found in it (one line each, naming the key). */
+export function readConfigFile(
+  file: string,
+  base: NornConfig = defaultConfig(),
+  options: ConfigFileOptions = {},
+): { config: NornConfig; problems: string[] } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`, { cause: error });
   }
+  if (options.expandEnv === true) text = expandEnv(text, options.env ?? process.env);
   let document: Json;
   try {
     document = parseYaml(text) as Json;
@@ -109,6 +151,44 @@ export function loadConfigFile(file: string, base: NornConfig = defaultConfig())
     throw new ConfigError(`config file ${file} is not valid YAML: ${(error as Error).message}`, { cause: error });
   }
   const config = structuredClone(base) as unknown as Record<string, unknown>;
-  if (document !== null) merge(config, document, '');
-  return config as unknown as NornConfig;
+  const problems: string[] = [];
+  const { overrides, rest } = splitOverrides(document);
+  if (rest !== null) merge(config, rest, '', problems);
+  if (overrides !== undefined) applyOverrides(config, overrides, problems);
+  return { config: config as unknown as NornConfig, problems };
+}
+
+/** The top-level `overrides:` (Loki's per-tenant limits, keyed by tenant id) apart from the rest. */
+function splitOverrides(document: Json): { overrides: Json | undefined; rest: Json } {
+  if (document === null || typeof document !== 'object' || Array.isArray(document) || !('overrides' in document)) {
+    return { overrides: undefined, rest: document };
+  }
+  const { overrides, ...rest } = document;
+  return { overrides, rest };
+}
+
+/**
+ * `overrides: { <tenant>: { <limits key>: value } }`: each tenant's limits are the global
+ * `limits` with its keys merged on top. Tenant ids are kept as written (never camel-cased).
+ */
+function applyOverrides(config: Record<string, unknown>, overrides: Json, problems: string[]): void {
+  if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
+    problems.push('overrides: expected a mapping of tenant ids to limits');
+    return;
+  }
+  const global = config.limits as Record<string, unknown>;
+  const perTenant: Record<string, unknown> = {};
+  for (const [tenant, limits] of Object.entries(overrides)) {
+    const merged = structuredClone(global);
+    delete merged.overrides;
+    merge(merged, limits, `overrides.${tenant}`, problems);
+    perTenant[tenant] = merged;
+  }
+  config.limits = { ...global, overrides: perTenant };
+}
+
+export function loadConfigFile(file: string, base: NornConfig = defaultConfig(), options: ConfigFileOptions = {}): NornConfig {
+  const { config, problems } = readConfigFile(file, base, options);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration in ${file}:\n  ${problems.join('\n  ')}`);
+  return config;
 }

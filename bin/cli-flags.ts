@@ -3,7 +3,9 @@
 import { parseArgs } from 'node:util';
 import { defaultConfig, type NornConfig, type Target } from '../app/config.js';
 import type { WalSyncPolicy } from '../actors/ingester/config.js';
-import { ConfigError, loadConfigFile } from '../app/config-file.js';
+import { ConfigError, readConfigFile } from '../app/config-file.js';
+import { configProblems } from '../app/config-schema.js';
+import { rulerConfigFromYaml } from '../actors/ruler/mod.js';
 
 export const RUN_HELP = `Usage: norn run [flags]
 
@@ -12,8 +14,10 @@ process (gateway + ingester) on an embedded bus, storing chunks under ./data.
 
 Flags (each overrides the same setting in --config):
   --config FILE              YAML configuration file (see docs/configuration.md)
-  --target all|gateway|ingester
-                             which role to run (default: all)
+  --config.expand-env        replace \${VAR} and \${VAR:-default} in the file with environment
+                             variables first (as Loki), so secrets need not be flags
+  --target all|gateway|ingester|ruler
+                             which role to run (default: all, which includes the ruler)
   --http-host HOST           address to listen on (default: 0.0.0.0)
   --http-port N              HTTP port for the Loki API, /ready and /metrics (default: 3100)
   --data-dir DIR             local state: chunks (filesystem storage) and the WAL (default: ./data)
@@ -33,7 +37,19 @@ Flags (each overrides the same setting in --config):
   --wal-sync always|interval|never
                              when the WAL fsyncs (default: always: no acknowledged line is lost)
   --no-wal                   disable the write-ahead log
+  --query-workers N          threads that scan stored chunks for queries (default: one per
+                             core; 0 scans in the main thread)
   --log-level LEVEL          trace, debug, info, warn or error (default: info)
+  --ruler.alertmanager-url URLS
+                             Alertmanager(s) the ruler sends alerts to, comma-separated
+  --ruler.remote-write.url URL
+                             Prometheus remote-write endpoint for recording rules
+  --ruler.evaluation-interval D
+                             default rule group interval (default: 1m)
+  --ruler.storage.type local|s3
+                             rules in a local directory (default) or the object store
+  --ruler.storage.local.directory DIR
+                             the rules directory (default: <data-dir>/rules)
   -h, --help                 this help
 `;
 
@@ -42,7 +58,21 @@ export interface RunFlags {
   readonly help: boolean;
 }
 
-const TARGETS: readonly Target[] = ['all', 'gateway', 'ingester'];
+/** A command line that does not parse: exit code 2, as usage errors are. */
+export class UsageError extends ConfigError {}
+
+/** Loki spells it `-config.expand-env=true`; accept that and the bare flag. */
+function normaliseArgs(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const arg of argv) {
+    const match = /^--?config\.expand-env(?:=(true|false))?$/.exec(arg);
+    if (match === null) out.push(arg);
+    else if (match[1] !== 'false') out.push('--config.expand-env');
+  }
+  return out;
+}
+
+const TARGETS: readonly Target[] = ['all', 'gateway', 'ingester', 'ruler'];
 const SYNC_POLICIES: readonly WalSyncPolicy[] = ['always', 'batch', 'interval', 'never'];
 
 function positiveInt(value: string, flag: string): number {
@@ -54,10 +84,11 @@ export function parseRunFlags(argv: readonly string[], hostname: string): RunFla
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: normaliseArgs(argv),
       allowPositionals: false,
       options: {
         config: { type: 'string' },
+        'config.expand-env': { type: 'boolean' },
         target: { type: 'string' },
         'http-host': { type: 'string' },
         'http-port': { type: 'string' },
@@ -74,15 +105,27 @@ export function parseRunFlags(argv: readonly string[], hostname: string): RunFla
         'replication-factor': { type: 'string' },
         'wal-sync': { type: 'string' },
         'no-wal': { type: 'boolean' },
+        'query-workers': { type: 'string' },
         'log-level': { type: 'string' },
+        'ruler.alertmanager-url': { type: 'string' },
+        'ruler.remote-write.url': { type: 'string' },
+        'ruler.evaluation-interval': { type: 'string' },
+        'ruler.storage.type': { type: 'string' },
+        'ruler.storage.local.directory': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (error) {
-    throw new ConfigError(`${(error as Error).message}\nRun "norn run --help" for the flags.`, { cause: error });
+    throw new UsageError(`${(error as Error).message}\nRun "norn run --help" for the flags.`, { cause: error });
   }
   const flags = parsed.values;
-  const base = flags.config !== undefined ? loadConfigFile(flags.config) : defaultConfig();
+  const problems: string[] = [];
+  let base = defaultConfig();
+  if (flags.config !== undefined) {
+    const file = readConfigFile(flags.config, base, { expandEnv: flags['config.expand-env'] === true });
+    base = file.config;
+    problems.push(...file.problems);
+  }
   const config = structuredClone(base) as { -readonly [K in keyof NornConfig]: NornConfig[K] };
 
   if (flags.target !== undefined) {
@@ -112,6 +155,30 @@ export function parseRunFlags(argv: readonly string[], hostname: string): RunFla
     config.wal = { ...config.wal, sync: flags['wal-sync'] as WalSyncPolicy };
   }
   if (flags['no-wal']) config.wal = { ...config.wal, enabled: false };
+  if (flags['query-workers'] !== undefined) {
+    const workers = flags['query-workers'];
+    if (!/^\d+$/.test(workers)) throw new ConfigError(`--query-workers: expected a whole number of threads, got ${JSON.stringify(workers)}`);
+    config.querier = { ...config.querier, queryWorkers: Number(workers) };
+  }
+
+  const rulerFlags: Record<string, unknown> = {};
+  if (flags['ruler.alertmanager-url'] !== undefined) rulerFlags['alertmanager_url'] = flags['ruler.alertmanager-url'];
+  if (flags['ruler.remote-write.url'] !== undefined) rulerFlags['remote_write'] = { url: flags['ruler.remote-write.url'] };
+  if (flags['ruler.evaluation-interval'] !== undefined) rulerFlags['evaluation_interval'] = flags['ruler.evaluation-interval'];
+  if (flags['ruler.storage.type'] !== undefined || flags['ruler.storage.local.directory'] !== undefined) {
+    rulerFlags['storage'] = {
+      ...(flags['ruler.storage.type'] !== undefined ? { type: flags['ruler.storage.type'] } : {}),
+      ...(flags['ruler.storage.local.directory'] !== undefined ? { local: { directory: flags['ruler.storage.local.directory'] } } : {}),
+    };
+  }
+  if (Object.keys(rulerFlags).length > 0) {
+    try {
+      config.ruler = rulerConfigFromYaml(rulerFlags, config.ruler);
+    } catch (error) {
+      // `ruler.evaluation_interval: ...` is the flag `--ruler.evaluation-interval`.
+      throw new ConfigError(`--${(error as Error).message.replace(/^[^:]+/, (key) => key.replace(/_/g, '-'))}`, { cause: error });
+    }
+  }
 
   const s3Endpoint = flags['s3-endpoint'] ?? config.storage.s3?.endpoint;
   if (s3Endpoint !== undefined) {
@@ -129,5 +196,8 @@ export function parseRunFlags(argv: readonly string[], hostname: string): RunFla
   if (config.target !== 'all' && config.nats === undefined) {
     throw new ConfigError(`--target ${config.target} needs --nats: separate processes meet on a NATS server`);
   }
+  // Every problem at once, each naming its key: one run to fix them all.
+  for (const problem of configProblems(config)) if (!problems.includes(problem)) problems.push(problem);
+  if (problems.length > 0 && flags.help !== true) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   return { config, help: flags.help === true };
 }

@@ -71,4 +71,40 @@ describe('NATS producers', () => {
     );
     expect(good.ok).toBe(true);
   });
+
+  it('checks tenants, label values and metadata as the HTTP door does, and flushing stays free', async () => {
+    const batch = { streams: [{ labels: '{app="door"}', entries: [{ ts: nowNs(), line: 'x' }] }] };
+    for (const [tenant, message] of [
+      ['a/b', "tenant ID 'a/b' contains unsupported character '/'"],
+      ['..', "tenant ID is '.' or '..'"],
+      ['.', "tenant ID is '.' or '..'"],
+      ['a|b', "tenant ID 'a|b' contains unsupported character '|'"],
+      ['t'.repeat(200), 'tenant ID is too long: max 150 characters'],
+    ] as const) {
+      const reply = await producer.request<ProducerReply>(subjects.pushFromProducer(tenant), batch, { timeoutMs: 10_000 });
+      expect(reply, tenant).toEqual({ ok: false, status: 400, error: message });
+    }
+    const empty = await producer.request<ProducerReply>(subjects.pushFromProducer(''), batch, { timeoutMs: 10_000 });
+    expect(empty).toEqual({ ok: false, status: 401, error: 'no org id' });
+
+    const numeric = await producer.request<ProducerReply>(
+      subjects.pushFromProducer('team.a'),
+      { streams: [{ labels: { app: 5 }, entries: [{ ts: nowNs(), line: 'x' }] }] },
+      { timeoutMs: 10_000 },
+    );
+    expect(numeric).toMatchObject({ ok: false, status: 400 });
+    expect(numeric.error).toContain("label 'app' has a number value, expected a string");
+    const badMetadata = await producer.request<ProducerReply>(
+      subjects.pushFromProducer('team.a'),
+      { streams: [{ labels: '{app="door"}', entries: [{ ts: nowNs(), line: 'x', metadata: { trace: 7 } }] }] },
+      { timeoutMs: 10_000 },
+    );
+    expect(badMetadata).toMatchObject({ ok: false, status: 400 });
+    expect(badMetadata.error).toContain("has structured metadata 'trace' whose value is not a string");
+
+    // Nothing the door refused reached an ingester: a flush has nothing impossible to write.
+    const flushed = await fetch(`${norn.address}/flush`, { method: 'POST' });
+    expect(flushed.status).toBe(204);
+    expect(norn.ingester!.ingester.flusher.pending).toBe(0);
+  });
 });

@@ -8,16 +8,21 @@ import type { Bus } from '../../bus/bus.js';
 import { subjects } from '../../bus/subjects.js';
 import type { Entry } from '../../core/model.js';
 import type { DistributorConfig } from './config.js';
-import type { LimitsConfig } from '../../core/limits.js';
-import type { IngesterPushReply, IngesterPushRequest } from '../ingester/protocol.js';
-import type { StreamPush } from '../ingester/tenant-streams.js';
+import { limitsFor, type LimitsConfig } from '../../core/limits.js';
+import type { IngesterPushReply, IngesterPushRequest, StreamPush } from '../ingester/protocol.js';
 import type { RingWatcher } from '../ring/ring-watcher.js';
 import { tokenFor } from '../ring/tokens.js';
 import type { PushService, PushStreamInput } from './api.js';
 import type { DistributorMetrics } from './metrics.js';
 import { IngestionRateLimiter } from './rate-limiter.js';
-import { ValidationError, validateEntries, validateLabels } from './validation.js';
+import { ValidationError, validateEntries, validateLabels, validateTenant } from './validation.js';
+import { STREAM_LIMIT_PREFIX } from '../ingester/protocol.js';
+import { NornError } from '../../core/errors.js';
 import { QuorumError, sendWithQuorum, type ReplicatedItem } from './quorum.js';
+import { discoverStream, withDetectedLevels } from './discovery.js';
+import { PartialPushError } from './partial-push.js';
+import { otlpToStreams } from './otlp.js';
+import type { OtlpLogsRequest } from './otlp-api.js';
 
 export interface DistributorDeps {
   readonly bus: Bus;
@@ -27,6 +32,13 @@ export interface DistributorDeps {
   readonly metrics: DistributorMetrics;
   readonly logger: Logger;
   readonly now?: () => number;
+}
+
+/** Loki's 429 for a push that would create more active streams than the tenant may have. */
+export class StreamLimitError extends NornError {
+  constructor(message: string) {
+    super('STREAM_LIMIT', message);
+  }
 }
 
 /** Sizes count UTF-16 units, UTF-8 may take up to 3 bytes each: stay well under the bus limit. */
@@ -43,11 +55,16 @@ export class Distributor implements PushService {
 
   async push(tenant: string, streams: readonly PushStreamInput[]): Promise<void> {
     const { limits, metrics } = this.deps;
+    // Every door comes through here: a tenant no storage key may hold never gets in.
+    validateTenant(tenant);
     const nowMs = this.now();
     const errors: string[] = [];
     const valid: StreamPush[] = [];
     let lines = 0;
     let bytes = 0;
+    let rejected = 0;
+    // Loki's ingest discovery (service_name, detected_level), switchable per tenant.
+    const tenantLimits = limitsFor(limits, tenant);
 
     for (const input of streams) {
       let stream;
@@ -56,16 +73,21 @@ export class Distributor implements PushService {
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         errors.push(error.message);
+        rejected += input.entries.length;
         metrics.discardedLines.inc({ tenant, reason: 'invalid_labels' }, input.entries.length);
         continue;
       }
-      const { accepted, errors: entryErrors } = validateEntries(input.entries, stream.labelString, limits, nowMs);
+      stream = discoverStream(stream, tenantLimits);
+      const entries = withDetectedLevels(stream.labels, input.entries, tenantLimits);
+      const { accepted, errors: entryErrors, bytes: acceptedBytes } = validateEntries(entries, stream.labelString, limits, nowMs);
       if (entryErrors.length > 0) {
         errors.push(...entryErrors);
+        rejected += entryErrors.length;
         metrics.discardedLines.inc({ tenant, reason: 'invalid_entry' }, entryErrors.length);
       }
       if (accepted.length === 0) continue;
-      for (const entry of accepted) bytes += entry.line.length;
+      // Structured metadata counts against the rate as the line does (Loki's EntryTotalSize).
+      bytes += acceptedBytes;
       lines += accepted.length;
       valid.push({ labelString: stream.labelString, labels: stream.labels, entries: accepted });
     }
@@ -79,10 +101,20 @@ export class Distributor implements PushService {
       }
       const rejections = await this.replicate(tenant, valid);
       errors.push(...rejections);
+      rejected += rejections.length;
       metrics.linesReceived.inc({ tenant }, lines);
       metrics.bytesReceived.inc({ tenant }, bytes);
     }
-    if (errors.length > 0) throw new ValidationError(errors.join('\n'));
+    if (errors.length > 0) {
+      // The stream limit is 429 in Loki, which Promtail and Alloy retry; a 400 would drop the batch.
+      if (errors.some((error) => error.startsWith(STREAM_LIMIT_PREFIX))) throw new StreamLimitError(errors.join('\n'));
+      throw new PartialPushError(errors.join('\n'), rejected);
+    }
+  }
+
+  pushOtlp(tenant: string, request: OtlpLogsRequest): Promise<void> {
+    const nowNs = BigInt(this.now()) * 1_000_000n;
+    return this.push(tenant, otlpToStreams(request, limitsFor(this.deps.limits, tenant), nowNs));
   }
 
   /** Sends every stream to its replicas; resolves with replicas' refusals once all have a quorum. */
@@ -117,9 +149,15 @@ export class Distributor implements PushService {
   }
 }
 
+function sizeOfEntry(entry: Entry): number {
+  let size = entry.line.length + 16;
+  if (entry.metadata !== undefined) for (const { name, value } of entry.metadata) size += name.length + value.length + 8;
+  return size;
+}
+
 function sizeOfStream(stream: StreamPush): number {
   let size = stream.labelString.length + 32;
-  for (const entry of stream.entries) size += entry.line.length + 16;
+  for (const entry of stream.entries) size += sizeOfEntry(entry);
   return size;
 }
 
@@ -132,7 +170,7 @@ function* splitStream(stream: StreamPush, budget: number): Generator<StreamPush>
   let part: Entry[] = [];
   let size = stream.labelString.length + 32;
   for (const entry of stream.entries) {
-    const entrySize = entry.line.length + 16;
+    const entrySize = sizeOfEntry(entry);
     if (part.length > 0 && size + entrySize > budget) {
       yield { ...stream, entries: part };
       part = [];

@@ -7,6 +7,7 @@
 // where ts is a bigint of nanoseconds, or a decimal string of nanoseconds.
 
 import { labelsFromRecord, type Entry } from '../../core/model.js';
+import { NornError } from '../../core/errors.js';
 import type { PushService, PushStreamInput } from './api.js';
 import { ValidationError } from './validation.js';
 
@@ -52,7 +53,7 @@ export async function answerProducer(push: PushService, tenant: string | null, p
     await push.push(tenant, toStreams(payload));
     return { ok: true, status: 204 };
   } catch (error) {
-    const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 500;
+    const status = error instanceof NornError ? error.status : 500;
     return { ok: false, status, error: error instanceof Error ? error.message : String(error) };
   }
 }

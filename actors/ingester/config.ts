@@ -24,6 +24,10 @@ export interface IngesterConfig {
   readonly flushBackoffMs: number;
   readonly maxFlushBackoffMs: number;
   readonly concurrentFlushes: number;
+  /** `POST /flush` waits this long for storage, then answers 503 (the chunks keep retrying). */
+  readonly flushWaitTimeoutMs: number;
+  /** A graceful stop ends within this; what was not flushed or handed off stays in the WAL. */
+  readonly shutdownTimeoutMs: number;
 }
 
 export interface WalConfig {
@@ -45,6 +49,8 @@ export const DEFAULT_INGESTER: IngesterConfig = {
   flushBackoffMs: 1_000,
   maxFlushBackoffMs: MINUTE,
   concurrentFlushes: 4,
+  flushWaitTimeoutMs: 2 * MINUTE,
+  shutdownTimeoutMs: 2 * MINUTE,
 };
 
 export const DEFAULT_WAL: WalConfig = {

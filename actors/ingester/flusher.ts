@@ -1,6 +1,9 @@
 // Moves chunks from memory to object storage. A sweep finds chunks that are full, idle or old;
 // a small pool uploads them. A failed upload is retried with exponential backoff and never
-// dropped: the chunk stays in memory (and in the WAL) until storage takes it.
+// dropped: the chunk stays in memory (and in the WAL) until storage takes it. A chunk waiting
+// for its retry holds no upload slot, so a few chunks that keep failing cannot stop the others.
+// A failure that can never succeed (a key storage refuses: INVALID_KEY) is set aside with an
+// error log and `norn_ingester_flush_set_aside_total` instead of being retried forever.
 
 import type { Logger } from 'pino';
 import type { Labels } from '../../core/model.js';
@@ -10,17 +13,30 @@ import type { ChunkSlot, FlushReason, IngesterStream } from './stream.js';
 
 /** Where flushed chunks go: the chunk store, adapted by the composition root. */
 export interface FlushTarget {
-  putChunk(tenant: string, labels: Labels, labelString: string, encoded: Uint8Array, from: bigint, through: bigint): Promise<void>;
+  putChunk(tenant: string, labels: Labels, encoded: Uint8Array, from: bigint, through: bigint): Promise<void>;
 }
 
 interface FlushJob {
   readonly stream: IngesterStream;
   readonly slot: ChunkSlot;
   readonly reason: FlushReason;
+  attempt: number;
+  backoffMs: number;
+}
+
+/** Errors no retry can fix: storage refused the key itself. */
+function isPermanent(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause !== undefined && cause !== null && depth < 5; depth++) {
+    if ((cause as { code?: unknown }).code === 'INVALID_KEY') return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 export class Flusher {
   private readonly queue: FlushJob[] = [];
+  /** Failed jobs waiting for their backoff to pass; they hold no slot. */
+  private readonly delayed = new Map<FlushJob, NodeJS.Timeout>();
   private running = 0;
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
@@ -38,8 +54,7 @@ export class Flusher {
     let queued = 0;
     for (const stream of streams) {
       for (const { slot, reason } of stream.dueForFlush(this.now(), force)) {
-        slot.flushing = true;
-        this.queue.push({ stream, slot, reason });
+        this.queue.push({ stream, slot, reason, attempt: 1, backoffMs: this.config.flushBackoffMs });
         queued++;
       }
     }
@@ -47,65 +62,84 @@ export class Flusher {
     return queued;
   }
 
-  /** Resolves when nothing is queued or uploading. */
+  /** Resolves when nothing is queued, uploading or waiting for a retry. */
   idle(): Promise<void> {
-    if (this.queue.length === 0 && this.running === 0) return Promise.resolve();
+    if (this.isIdle) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   get pending(): number {
-    return this.queue.length + this.running;
+    return this.queue.length + this.running + this.delayed.size;
   }
 
-  /** Stops retrying; chunks not yet flushed stay in memory (and in the WAL). */
+  /** Stops retrying and starting uploads; chunks not yet flushed stay in memory (and in the WAL). */
   stop(): void {
     this.stopped = true;
+    for (const [job, timer] of this.delayed) {
+      clearTimeout(timer);
+      job.stream.flushAbandoned(job.slot);
+    }
+    this.delayed.clear();
+    for (const job of this.queue.splice(0)) job.stream.flushAbandoned(job.slot);
+    this.notifyIdle();
+  }
+
+  private get isIdle(): boolean {
+    return this.queue.length === 0 && this.running === 0 && this.delayed.size === 0;
+  }
+
+  private notifyIdle(): void {
+    if (!this.isIdle) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   private pump(): void {
-    while (this.running < this.config.concurrentFlushes && this.queue.length > 0) {
+    while (!this.stopped && this.running < this.config.concurrentFlushes && this.queue.length > 0) {
       const job = this.queue.shift()!;
       this.running++;
-      void this.flushWithRetries(job).finally(() => {
+      void this.flushOnce(job).finally(() => {
         this.running--;
         this.pump();
-        if (this.queue.length === 0 && this.running === 0) {
-          const waiters = this.idleWaiters;
-          this.idleWaiters = [];
-          for (const resolve of waiters) resolve();
-        }
+        this.notifyIdle();
       });
     }
   }
 
-  private async flushWithRetries(job: FlushJob): Promise<void> {
+  private async flushOnce(job: FlushJob): Promise<void> {
     const { stream, slot } = job;
-    let backoff = this.config.flushBackoffMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const encoded = slot.chunk.encode();
-        await this.target.putChunk(stream.tenant, stream.labels, stream.labelString, encoded, slot.chunk.minTs, slot.chunk.maxTs);
-        slot.flushedMs = this.now();
-        slot.flushing = false;
-        this.metrics.chunksFlushed.inc({ reason: job.reason });
-        this.metrics.chunkFlushedBytes.inc(encoded.length);
+    try {
+      const encoded = slot.chunk.encode();
+      await this.target.putChunk(stream.tenant, stream.labels, encoded, slot.chunk.minTs, slot.chunk.maxTs);
+      stream.markFlushed(slot, this.now());
+      this.metrics.chunksFlushed.inc({ reason: job.reason });
+      this.metrics.chunkFlushedBytes.inc(encoded.length);
+    } catch (error) {
+      this.metrics.flushFailures.inc();
+      if (isPermanent(error)) {
+        // Stays marked as flushing: no sweep queues it again. Memory and the WAL keep it.
+        this.metrics.flushSetAside.inc();
+        this.logger.error({ err: error, tenant: stream.tenant, stream: stream.labelString }, 'chunk can never be flushed (storage refuses its key): set aside, not retried');
         return;
-      } catch (error) {
-        this.metrics.flushFailures.inc();
-        if (this.stopped) {
-          slot.flushing = false;
-          this.logger.warn({ err: error, stream: stream.labelString }, 'flush abandoned at shutdown; the WAL keeps the data');
-          return;
-        }
-        this.logger.warn({ err: error, stream: stream.labelString, attempt, retryInMs: backoff }, 'chunk flush failed, retrying');
-        this.metrics.flushRetries.inc();
-        await sleep(backoff);
-        backoff = Math.min(backoff * 2, this.config.maxFlushBackoffMs);
       }
+      if (this.stopped) {
+        stream.flushAbandoned(slot);
+        this.logger.warn({ err: error, stream: stream.labelString }, 'flush abandoned at shutdown; the WAL keeps the data');
+        return;
+      }
+      const retryInMs = job.backoffMs;
+      this.logger.warn({ err: error, stream: stream.labelString, attempt: job.attempt, retryInMs }, 'chunk flush failed, retrying');
+      this.metrics.flushRetries.inc();
+      job.attempt++;
+      job.backoffMs = Math.min(job.backoffMs * 2, this.config.maxFlushBackoffMs);
+      const timer = setTimeout(() => {
+        this.delayed.delete(job);
+        this.queue.push(job);
+        this.pump();
+      }, retryInMs);
+      timer.unref?.();
+      this.delayed.set(job, timer);
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
 }

@@ -16,10 +16,12 @@ import type {
   IngesterQueryFrame,
   IngesterQueryRequest,
 } from './protocol.js';
-import { answerQuery } from './reads.js';
+import { answerQuery, type MemoryStreams } from './reads.js';
+import { PatternStore } from './patterns/store.js';
+import { answerPatterns } from './patterns/reads.js';
 import { TenantStreams } from './tenant-streams.js';
 import type { IngesterStream } from './stream.js';
-import { StatusError } from '../../core/errors.js';
+import { NornError } from '../../core/errors.js';
 
 /** Durable log of accepted pushes; the ingester writes to it before it acknowledges. */
 export interface PushLog {
@@ -38,9 +40,9 @@ export interface IngesterDeps {
   readonly now?: () => number;
 }
 
-export class IngesterError extends StatusError {
+export class IngesterError extends NornError {
   constructor(code: 'INGESTER_NOT_WRITABLE' | 'INGESTER_STOPPED', message: string) {
-    super(code, 503, message);
+    super(code, message);
   }
 }
 
@@ -48,6 +50,8 @@ export class Ingester {
   readonly id: string;
   readonly tenants = new Map<string, TenantStreams>();
   readonly flusher: Flusher;
+  /** Drain miners over recent lines, for Loki's `patterns` endpoint. */
+  readonly patterns: PatternStore;
   /** Set by the lifecycle: whether pushes are taken now (JOINING, ACTIVE). */
   acceptingWrites = false;
   private readonly subscriptions: Subscription[] = [];
@@ -59,6 +63,7 @@ export class Ingester {
   constructor(private readonly deps: IngesterDeps) {
     this.id = deps.id;
     this.now = deps.now ?? Date.now;
+    this.patterns = new PatternStore(this.now);
     this.flusher = new Flusher(deps.flushTarget, deps.config, deps.metrics, deps.logger, this.now);
   }
 
@@ -68,7 +73,9 @@ export class Ingester {
     this.subscriptions.push(
       bus.handle<IngesterPushRequest, IngesterPushReply>(subjects.ingesterPush(this.id), (request) => this.push(request)),
       bus.handle<IngesterQueryRequest, IngesterQueryFrame>(subjects.ingesterQuery(this.id), (request) =>
-        answerQuery(this, request, this.deps.metrics),
+        request.kind === 'patterns'
+          ? answerPatterns(this.patterns, request.params, bus.maxPayloadBytes)
+          : answerQuery(this.memory, request, this.deps.metrics),
       ),
       bus.handle<IngesterControlRequest, { flushed: number }>(subjects.ingesterControl(this.id), async (request) => {
         if (request.kind === 'flush') return { flushed: await this.flushAll() };
@@ -87,7 +94,9 @@ export class Ingester {
     try {
       // The WAL comes first: an acknowledged line must survive a crash of this process.
       await this.deps.wal?.append(request);
-      return { errors: this.apply(request) };
+      const errors = this.apply(request);
+      for (const stream of request.streams) this.patterns.observe(request.tenant, stream.labelString, stream.labels, stream.entries);
+      return { errors };
     } finally {
       if (--this.inFlightPushes === 0) {
         const waiters = this.drainWaiters;
@@ -128,6 +137,18 @@ export class Ingester {
     return streams;
   }
 
+  /** One tenant's streams in memory. */
+  *streamsOf(tenant: string): Generator<IngesterStream> {
+    const streams = this.tenants.get(tenant)?.streams;
+    if (streams !== undefined) yield* streams.values();
+  }
+
+  /** What reads see of this ingester. */
+  private get memory(): MemoryStreams {
+    const { bus } = this.deps;
+    return { streamsOf: (tenant) => this.streamsOf(tenant), get maxPayloadBytes() { return bus.maxPayloadBytes; } };
+  }
+
   *allStreams(): Generator<IngesterStream> {
     for (const tenant of this.tenants.values()) yield* tenant.streams.values();
   }
@@ -159,7 +180,7 @@ export class Ingester {
     for (const [name, tenant] of this.tenants) {
       for (const stream of tenant.streams.values()) {
         stream.dropRetired(now);
-        chunks += stream.chunks.length;
+        chunks += stream.chunkCount;
       }
       if (tenant.dropEmpty() > 0) this.deps.metrics.streams.set({ tenant: name }, tenant.streams.size);
     }

@@ -12,6 +12,7 @@ export interface IngesterMetrics {
   readonly chunkFlushedBytes: Counter;
   readonly flushFailures: Counter;
   readonly flushRetries: Counter;
+  readonly flushSetAside: Counter;
   readonly walBytes: Counter;
   readonly walReplaySeconds: Gauge;
   readonly walCorruptions: Counter;
@@ -32,6 +33,7 @@ export function createIngesterMetrics(registry: Registry): IngesterMetrics {
     chunkFlushedBytes: new Counter({ name: 'norn_ingester_chunk_flushed_bytes_total', help: 'Encoded bytes of chunks written to object storage.', registers }),
     flushFailures: new Counter({ name: 'norn_ingester_flush_failures_total', help: 'Chunk uploads that failed (each is retried).', registers }),
     flushRetries: new Counter({ name: 'norn_ingester_flush_retries_total', help: 'Chunk upload retries.', registers }),
+    flushSetAside: new Counter({ name: 'norn_ingester_flush_set_aside_total', help: 'Chunks set aside because storage refuses their key; never retried, kept in memory and the WAL.', registers }),
     walBytes: new Counter({ name: 'norn_ingester_wal_bytes_written_total', help: 'Bytes appended to the write-ahead log.', registers }),
     walReplaySeconds: new Gauge({ name: 'norn_ingester_wal_replay_seconds', help: 'Duration of the last WAL replay.', registers }),
     walCorruptions: new Counter({ name: 'norn_ingester_wal_corruptions_total', help: 'Corrupt WAL tails truncated at replay.', registers }),

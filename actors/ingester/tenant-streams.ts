@@ -1,16 +1,10 @@
 // One tenant's streams in an ingester's memory, found by their canonical label string.
 
-import { fingerprint, type Entry, type Labels } from '../../core/model.js';
+import { fingerprint, type Labels } from '../../core/model.js';
 import type { IngesterConfig } from './config.js';
 import type { LimitsConfig } from '../../core/limits.js';
 import { IngesterStream } from './stream.js';
-
-/** A stream as the distributor sends it: labels already validated and canonical. */
-export interface StreamPush {
-  readonly labelString: string;
-  readonly labels: Labels;
-  readonly entries: Entry[];
-}
+import { STREAM_LIMIT_PREFIX, type StreamPush } from './protocol.js';
 
 export interface TenantPushResult {
   readonly appended: number;
@@ -37,10 +31,10 @@ export class TenantStreams {
     for (const push of pushes) {
       let stream = this.streams.get(push.labelString);
       if (stream === undefined) {
-        if (this.streams.size >= this.limits.maxStreamsPerTenant) {
-          errors.push(
-            `Maximum active stream limit exceeded, reduce the number of active streams (reduce labels or reduce label values), or contact your Loki administrator to see if the limit can be increased, user: '${this.tenant}'`,
-          );
+        // 0 is "no limit", as in Loki.
+        const limit = this.limits.maxStreamsPerTenant;
+        if (limit > 0 && this.streams.size >= limit) {
+          errors.push(streamLimitMessage(push.labelString, this.tenant));
           continue;
         }
         stream = this.create(push.labelString, push.labels);
@@ -71,4 +65,9 @@ export class TenantStreams {
     this.streams.set(labelString, stream);
     return stream;
   }
+}
+
+
+export function streamLimitMessage(labelString: string, tenant: string): string {
+  return `${STREAM_LIMIT_PREFIX} when trying to create stream ${labelString}, reduce the number of active streams (reduce labels or reduce label values), or contact your Loki administrator to see if the limit can be increased, user: '${tenant}'`;
 }

@@ -6,7 +6,10 @@
 import type { ChaosCluster } from './cluster.js';
 import { sleep, type SeededRandom } from './random.js';
 
-export const FAULT_KINDS = ['kill', 'pause', 'leave', 'handoff', 'handoff-crash', 'rolling-restart', 'nats-restart', 's3-outage', 'kill-all'] as const;
+export const FAULT_KINDS = [
+  'kill', 'pause', 'leave', 'handoff', 'handoff-crash', 'rolling-restart', 'nats-restart', 's3-outage', 'kill-all',
+  's3-outage-kill', 'nats-restart-handoff',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** What a fault takes away while it lasts. */
@@ -185,6 +188,43 @@ export const FAULTS: Record<FaultKind, FaultSpec> = {
       await sleep(timings.s3OutageMs);
       await cluster.s3.restart();
       return { target: 's3', note: `down ${(timings.s3OutageMs / 1000).toFixed(0)} s` };
+    },
+  },
+  's3-outage-kill': {
+    kind: 's3-outage-kill',
+    blast: 'storage',
+    description: 'combined: the S3 server killed, and while it is down an ingester killed -9 (its unflushed chunks only in its WAL); S3 back, then the ingester restarted',
+    estimateMs: (t) => t.s3OutageMs + t.killDownMs + 4_000,
+    async run(context) {
+      const { cluster, timings } = context;
+      await cluster.s3.kill('SIGKILL');
+      // Flushes are failing now: the victim holds chunks that exist only in memory and its WAL.
+      await sleep(timings.s3OutageMs / 2);
+      const victim = someIngester(context);
+      await cluster.kill(victim);
+      await sleep(timings.s3OutageMs / 2);
+      await cluster.s3.restart();
+      // A node that starts without its store is not ready until the store answers.
+      await cluster.startIngester(victim);
+      return { target: `s3 + ${victim}`, note: `s3 down ${(timings.s3OutageMs / 1000).toFixed(0)} s, ${victim} killed half way` };
+    },
+  },
+  'nats-restart-handoff': {
+    kind: 'nats-restart-handoff',
+    blast: 'bus',
+    description: 'combined: nats-server stopped and restarted while a leaver hands its chunks to a PENDING newcomer',
+    estimateMs: (t) => t.natsDownMs + 10_000,
+    async run(context) {
+      const { cluster, timings } = context;
+      const { newcomer, victim } = await pendingNewcomer(context);
+      const leaving = cluster.leave(victim);
+      await sleep(context.random.int(0, 200));
+      await cluster.nats.stop();
+      await sleep(timings.natsDownMs);
+      await cluster.nats.restart();
+      const clean = await leaving;
+      await cluster.waitForRing((members) => members.some((m) => m.id === newcomer && m.state === 'ACTIVE' && m.healthy), 60_000);
+      return { target: `${victim} -> ${newcomer}`, note: `bus down ${(timings.natsDownMs / 1000).toFixed(0)} s during the handoff${clean ? '' : '; leave was not clean'}` };
     },
   },
   'kill-all': {
