@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { PushService } from '../actors/distributor/api.js';
 import type { QueryService } from '../actors/querier/api.js';
+import type { LimitsConfig } from '../core/limits.js';
+import type { RulesService } from '../actors/ruler/api.js';
 
 /** Answered by `/loki/api/v1/status/buildinfo`, in Loki's (Prometheus') field names. */
 export interface BuildInfo {
@@ -46,6 +48,10 @@ export interface HttpDeps {
   config?(): unknown;
   readonly buildInfo: BuildInfo;
   readonly limits: HttpLimits;
+  /** The ruler's API (`/loki/api/v1/rules`, `/prometheus/api/v1/rules|alerts`); the routes exist only when given. */
+  readonly rules?: RulesService;
+  /** A tenant's limits, for `/loki/api/v1/drilldown-limits`; absent: that route answers `{}` limits. */
+  tenantLimits?(tenant: string): LimitsConfig;
   /** Current time in ns; tests pin it. Default: the system clock. */
   now?(): bigint;
 }

@@ -52,14 +52,16 @@ export function registerQueryRoutes(app: FastifyInstance, deps: HttpDeps): void 
       const tenant = readTenant(request, deps.auth);
       const params = rangeQueryParams(tenant, requestParams(request), now());
       const response = await deps.query.query(params);
-      return sendJson(reply, renderQueryResponse(response, encodingFlags(request.headers[ENCODING_FLAGS_HEADER])));
+      const flags = { ...encodingFlags(request.headers[ENCODING_FLAGS_HEADER]), forward: params.direction === 'forward' };
+      return sendJson(reply, renderQueryResponse(response, flags));
     });
 
     route('/loki/api/v1/query', async (request, reply) => {
       const tenant = readTenant(request, deps.auth);
       const params = instantQueryParams(tenant, requestParams(request), now());
       const response = await deps.query.query(params);
-      return sendJson(reply, renderQueryResponse(response, encodingFlags(request.headers[ENCODING_FLAGS_HEADER])));
+      const flags = { ...encodingFlags(request.headers[ENCODING_FLAGS_HEADER]), forward: params.direction === 'forward' };
+      return sendJson(reply, renderQueryResponse(response, flags));
     });
 
     const labels = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -105,11 +107,6 @@ export function registerQueryRoutes(app: FastifyInstance, deps: HttpDeps): void 
       const result = groups.map((group) => `{"metric":${JSON.stringify(group.metric)},"value":[${time},"${group.bytes}"]}`);
       return sendJson(reply, `{"status":"success","data":{"resultType":"vector","result":[${result.join(',')}]}}`);
     });
-    // Volume over time needs a figure per step; not computed yet, so the shape stays empty.
-    route('/loki/api/v1/index/volume_range', async (request, reply) => {
-      readTenant(request, deps.auth);
-      parseBounds(requestParams(request), now());
-      return sendJson(reply, '{"status":"success","data":{"resultType":"matrix","result":[]}}');
-    });
+    // `index/volume_range` is answered with Drilldown's routes (drilldown-routes.ts).
   });
 }

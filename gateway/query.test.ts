@@ -5,6 +5,8 @@ import type { QueryService, TimeRange, VolumeOptions } from '../actors/querier/a
 import type { QueryParams, QueryResponse } from '../logql/types.js';
 import { emptyStats } from '../logql/types.js';
 import { MultiTenantQuerier } from '../actors/querier/multi-tenant.js';
+import { BusTimeoutError, RemoteError } from '../bus/errors.js';
+import { LogQLParseError, QueryLimitError } from '../logql/errors.js';
 import { createHttpServer } from './server.js';
 import type { HttpDeps } from './deps.js';
 
@@ -247,10 +249,11 @@ describe('response JSON', () => {
 
 describe('errors from the query service', () => {
   it.each([
-    [Object.assign(new Error('parse error at line 1, col 1: syntax error: unexpected IDENTIFIER'), { code: 'LOGQL_PARSE', status: 400 }), 400],
-    [Object.assign(new Error('max entries limit per query exceeded'), { code: 'LOGQL_LIMIT' }), 400],
-    [Object.assign(new Error('request on norn.ingester.x.query timed out after 5000 ms'), { code: 'BUS_TIMEOUT' }), 503],
-    [Object.assign(new Error('remote failure'), { code: 'BUS_REMOTE', remoteStatus: 422 }), 422],
+    [new LogQLParseError('syntax error: unexpected IDENTIFIER', 1, 1), 400],
+    [new QueryLimitError('max entries limit per query exceeded'), 400],
+    [new BusTimeoutError('norn.ingester.x.query', 5000), 503],
+    [new RemoteError('norn.ingester.x.query', 'remote failure', 'SOME_NEWER_CODE', 422), 422],
+    [new RemoteError('norn.ingester.x.query', 'error at stream: invalid labels', 'VALIDATION', 400), 400],
     [new Error('disk on fire'), 500],
     ['a thrown string', 500],
   ])('%s -> %s, plain text, no trailing newline', async (error, status) => {
@@ -362,11 +365,11 @@ describe('tenancy on reads', () => {
     expect(body.data.stats.summary.totalLinesProcessed).toBe(10);
   });
 
-  it('refuses metric queries across tenants, and unions labels', async () => {
+  it('hands metric queries across tenants to the engine whole, and unions labels', async () => {
     const { calls } = start(() => ({ data: { resultType: 'vector', result: [] }, stats: emptyStats() }), { auth: true });
-    const res = await get('/loki/api/v1/query?query=x', { 'X-Scope-OrgID': 'a|b' });
-    expect(res.statusCode).toBe(400);
-    expect(res.body).toContain('metric queries across several tenants are not supported');
+    const res = await get('/loki/api/v1/query?query=count_over_time({a="b"}[1m])', { 'X-Scope-OrgID': 'a|b' });
+    expect(res.statusCode).toBe(200);
+    expect(calls.queries.map((query) => query.tenant)).toEqual(['a|b']);
     const labels = await get('/loki/api/v1/labels', { 'X-Scope-OrgID': 'a|b' });
     expect(JSON.parse(labels.body).data).toEqual(['app', 'job', 'zone']);
     expect(calls.labelNames.map((call) => call.tenant)).toEqual(['a', 'b']);

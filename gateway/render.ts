@@ -17,6 +17,8 @@ export const FLAG_CATEGORIZE_LABELS = 'categorize-labels';
 
 export interface RenderOptions {
   readonly categorizeLabels: boolean;
+  /** Entry order of a log answer, for streams that merge when labels are categorized (default backward). */
+  readonly forward?: boolean;
 }
 
 /** The encoding flags a request asked for that this edge understands. */
@@ -40,9 +42,36 @@ function renderEntry(entry: Entry, categorize: boolean): string {
   let out = '["' + entry.ts.toString() + '",' + JSON.stringify(entry.line);
   if (categorize) {
     const metadata = entry.metadata;
-    out += metadata !== undefined && metadata.length > 0 ? ',{"structuredMetadata":' + renderLabelSet(metadata) + '}' : ',{}';
+    const parsed = entry.parsed;
+    const parts: string[] = [];
+    if (metadata !== undefined && metadata.length > 0) parts.push('"structuredMetadata":' + renderLabelSet(metadata));
+    if (parsed !== undefined && parsed.length > 0) parts.push('"parsed":' + renderLabelSet(parsed));
+    out += ',{' + parts.join(',') + '}';
   }
   return out + ']';
+}
+
+/**
+ * Loki's categorized streams: a stream is its own labels only; what the entry's metadata and
+ * the query's parsers added travel with each entry, so entries regroup by their stream labels.
+ */
+function categorizeStream(stream: StreamResult): { labels: Labels; entries: Entry[] }[] {
+  const groups = new Map<string, { labels: Labels; entries: Entry[] }>();
+  for (const entry of stream.entries) {
+    let labels = stream.labels;
+    if ((entry.metadata?.length ?? 0) > 0 || (entry.parsed?.length ?? 0) > 0) {
+      // A label is the entry's own when name and value match (a clashing stream label stays).
+      const extra = new Map<string, string>();
+      for (const label of entry.metadata ?? []) extra.set(label.name, label.value);
+      for (const label of entry.parsed ?? []) extra.set(label.name, label.value);
+      labels = stream.labels.filter((label) => extra.get(label.name) !== label.value);
+    }
+    const key = labels === stream.labels ? '' : labelsToString(labels);
+    let group = groups.get(key);
+    if (group === undefined) groups.set(key, (group = { labels, entries: [] }));
+    group.entries.push(entry);
+  }
+  return [...groups.values()];
 }
 
 function renderStream(labels: Labels, entries: readonly Entry[], categorize: boolean, parts: string[]): void {
@@ -80,11 +109,35 @@ function foldStream(stream: StreamResult): { labels: Labels; entries: Entry[] }[
   return [...groups.values()];
 }
 
+/** Streams that share labels after categorizing become one, entries kept in their order. */
+function mergeByLabels(streams: { labels: Labels; entries: Entry[] }[], direction: boolean | undefined): { labels: Labels; entries: Entry[] }[] {
+  const merged = new Map<string, { labels: Labels; entries: Entry[] }>();
+  for (const stream of streams) {
+    const key = labelsToString(stream.labels);
+    const known = merged.get(key);
+    if (known === undefined) merged.set(key, { labels: stream.labels, entries: [...stream.entries] });
+    else {
+      // Each part is in the query's direction; the merge keeps it, whichever that is.
+      const forward = direction ?? isForward(known.entries) ?? isForward(stream.entries) ?? false;
+      known.entries.push(...stream.entries);
+      known.entries.sort((x, y) => (x.ts === y.ts ? 0 : (x.ts < y.ts) === forward ? -1 : 1));
+    }
+  }
+  return [...merged.values()];
+}
+
+function isForward(entries: readonly Entry[]): boolean | undefined {
+  const first = entries[0]?.ts;
+  const last = entries[entries.length - 1]?.ts;
+  return first === undefined || last === undefined || first === last ? undefined : first < last;
+}
+
 export function renderStreams(result: readonly StreamResult[], options: RenderOptions, parts: string[]): void {
   parts.push('[');
   let first = true;
-  for (const stream of result) {
-    const groups = options.categorizeLabels ? [{ labels: stream.labels, entries: stream.entries }] : foldStream(stream);
+  const streams = options.categorizeLabels ? mergeByLabels(result.flatMap(categorizeStream), options.forward) : result;
+  for (const stream of streams) {
+    const groups = options.categorizeLabels ? [stream] : foldStream(stream);
     for (const group of groups) {
       if (!first) parts.push(',');
       first = false;
@@ -156,7 +209,8 @@ export function renderQueryResponse(response: QueryResponse, options: RenderOpti
 /** One websocket message of `/loki/api/v1/tail`: `{"streams":[...]}`. */
 export function renderTailMessage(streams: readonly StreamResult[], options: RenderOptions): string {
   const parts: string[] = ['{"streams":'];
-  renderStreams(streams, options, parts);
+  // Tail sends entries oldest first.
+  renderStreams(streams, { ...options, forward: true }, parts);
   parts.push(renderFlags(options), '}');
   return parts.join('');
 }

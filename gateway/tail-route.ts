@@ -8,7 +8,8 @@ import { parseBounds, parseLimit, requestParams, systemClock } from './query-par
 import { ENCODING_FLAGS_HEADER, encodingFlags } from './render.js';
 import { Tailer, historicalBatch, type TailRuntime, type TailSpec } from './tail.js';
 import { singleTenant } from './tenant.js';
-import { NS_PER_SECOND, parseGoInt64 } from './time-format.js';
+import { parseGoInt64 } from '../core/go/mod.js';
+import { NS_PER_SECOND } from '../core/model.js';
 import type { StreamResult } from '../logql/types.js';
 
 export const TAIL_PATH = '/loki/api/v1/tail';
@@ -23,9 +24,9 @@ function tailSpec(request: FastifyRequest, auth: boolean, now: bigint): TailSpec
   let delay = 0n;
   if (delayText !== '') {
     try {
-      delay = parseGoInt64(delayText);
+      delay = parseGoInt64(delayText, 'Atoi');
     } catch (error) {
-      throw badRequest((error as Error).message.replace('ParseInt', 'Atoi'), error);
+      throw badRequest((error as Error).message, error);
     }
   }
   if (delay > MAX_DELAY_FOR_SECONDS) throw badRequest(`delay_for can't be greater than ${MAX_DELAY_FOR_SECONDS}`);

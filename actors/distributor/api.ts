@@ -2,6 +2,7 @@
 // edge decodes and encodes; the distributor validates, places and replicates.
 
 import type { Entry } from '../../core/model.js';
+import type { OtlpLogsRequest } from './otlp-api.js';
 
 /** A stream as a client pushed it, before validation. */
 export interface PushStreamInput {
@@ -18,4 +19,9 @@ export interface PushService {
    * 429 (rate limited), 5xx (no quorum: the client should retry).
    */
   push(tenant: string, streams: readonly PushStreamInput[]): Promise<void>;
+  /**
+   * OTLP logs (`/otlp/v1/logs`): mapped to streams with the tenant's `otlp_config`, then
+   * pushed as `push` does, with the same errors; a partial refusal carries `rejectedEntries`.
+   */
+  pushOtlp?(tenant: string, request: OtlpLogsRequest): Promise<void>;
 }

@@ -42,4 +42,53 @@ export interface QueryService {
   indexStats(tenant: string, query: string, range: TimeRange): Promise<IndexStats>;
   /** Largest first, at most `options.limit` groups. */
   volume(tenant: string, query: string, range: TimeRange, options: VolumeOptions): Promise<VolumeGroup[]>;
+
+  // Grafana Logs Drilldown's endpoints (actors/querier/drilldown/). Optional: a service without
+  // them answers those routes with 404, as a Loki without the feature does.
+  /** Stream labels worth filtering on, with their cardinality. */
+  detectedLabels?(tenant: string, range: TimeRange, query?: string): Promise<DetectedLabel[]>;
+  /** Structured metadata and parsed fields of a query's recent lines, typed. */
+  detectedFields?(tenant: string, query: string, range: TimeRange, options: DetectedFieldsOptions): Promise<DetectedField[]>;
+  /** One detected field's distinct values. */
+  detectedFieldValues?(tenant: string, name: string, query: string, range: TimeRange, options: DetectedFieldsOptions): Promise<string[]>;
+  /** Patterns mined from the selector's streams in the ingesters, counted per step. */
+  patterns?(tenant: string, query: string, range: TimeRange, stepMs: number): Promise<PatternResult[]>;
+  /** `index/volume_range`: bytes per group per step. */
+  volumeRange?(tenant: string, query: string, range: TimeRange, stepMs: number, options: VolumeOptions): Promise<VolumeSeries[]>;
+}
+
+export interface DetectedLabel {
+  readonly label: string;
+  readonly cardinality: number;
+}
+
+export type DetectedFieldType = 'string' | 'int' | 'float' | 'boolean' | 'duration' | 'bytes';
+
+export interface DetectedField {
+  readonly label: string;
+  readonly type: DetectedFieldType;
+  readonly cardinality: number;
+  /** `null` for structured metadata; the parsers that produced it otherwise. */
+  readonly parsers: string[] | null;
+  /** For fields the json parser found: the keys leading to the value. */
+  readonly jsonPath?: string[];
+}
+
+export interface DetectedFieldsOptions {
+  /** Most lines read (Loki's `line_limit`, default 1000). */
+  readonly lineLimit: number;
+  /** Most fields, or values, answered (Loki's `limit`, default 1000). */
+  readonly limit: number;
+}
+
+export interface PatternResult {
+  readonly pattern: string;
+  /** [unix seconds, count], ascending. */
+  readonly samples: [number, number][];
+}
+
+export interface VolumeSeries {
+  readonly metric: Record<string, string>;
+  /** [ms, bytes], ascending. */
+  readonly values: [number, number][];
 }

@@ -8,12 +8,18 @@ import type { RingWatcher } from '../../actors/ring/ring-watcher.js';
 import type { QueryService } from '../../actors/querier/api.js';
 import { ClusterQuerier } from '../../actors/querier/querier.js';
 import { MultiTenantQuerier } from '../../actors/querier/multi-tenant.js';
+import { SingleTenantQuerier } from '../../actors/querier/single-tenant.js';
+import { DrilldownQuerier, IngesterPatterns } from '../../actors/querier/drilldown/mod.js';
 import type { OpenStorage } from './storage.js';
+import { ConfigError } from '../config-file.js';
+import { defaultQueryWorkers, ScanPool } from '../../actors/querier/scan-pool/pool.js';
 
 export interface QuerierModule {
   readonly querier: ClusterQuerier;
   /** What the HTTP edge serves: the querier, over one tenant or several (`a|b`). */
   readonly service: QueryService;
+  /** Ends the store-scan worker threads. */
+  stop(): Promise<void>;
 }
 
 export function startQuerier(deps: {
@@ -25,6 +31,18 @@ export function startQuerier(deps: {
 }): QuerierModule {
   const { config, bus, ring, storage } = deps;
   const logger = deps.logger.child({ component: 'querier' });
-  const querier = new ClusterQuerier({ bus, ring, store: storage.chunkSource, config: config.querier, limits: config.limits, logger });
-  return { querier, service: new MultiTenantQuerier(querier) };
+  const workers = config.querier.queryWorkers === 'auto' ? defaultQueryWorkers() : config.querier.queryWorkers;
+  if (!Number.isInteger(workers) || workers < 0) {
+    throw new ConfigError(`querier.query_workers: expected auto or a whole number of threads, got ${JSON.stringify(config.querier.queryWorkers)}`);
+  }
+  const scanPool = workers > 0 ? new ScanPool({ size: workers }).warm() : undefined;
+  const querier = new ClusterQuerier({
+    bus, ring, store: storage.chunkSource, config: config.querier, limits: config.limits, logger,
+    ...(scanPool !== undefined ? { scanPool } : {}),
+  });
+  const tenants = config.querier.multiTenantQueriesEnabled ? new MultiTenantQuerier(querier) : new SingleTenantQuerier(querier);
+  // Drilldown's endpoints over it; patterns come from the ingesters' miners.
+  const patterns = new IngesterPatterns({ bus, ring, timeoutMs: config.querier.ingesterQueryTimeoutMs });
+  const service = new DrilldownQuerier(tenants, patterns);
+  return { querier, service, stop: async () => scanPool?.close() };
 }

@@ -1,0 +1,122 @@
+// The ingester's pattern miner: one Drain per stream over the lines it accepts, with a count
+// per pattern per 10 s bucket, kept for the recent hours Grafana's Logs Drilldown asks about.
+// Memory stays bounded: clusters per stream are capped (least recently used go), buckets older
+// than the retention are dropped, and idle streams are forgotten.
+
+import { compileLogSelector, matchesLabels } from '../../../logql/mod.js';
+import type { Entry, Labels } from '../../../core/model.js';
+import { DEFAULT_DRAIN, Drain, type DrainConfig } from './drain.js';
+
+/** Loki's pattern ingester samples at 10 s. */
+export const BUCKET_MS = 10_000;
+/** How far back patterns are kept and answered (Drilldown's patterns tab looks 3 h back). */
+export const PATTERN_RETENTION_MS = 3 * 3_600_000;
+/** Lines longer than this are mined on their first part only (Loki truncates too). */
+const MAX_LINE_CHARS = 3_000;
+
+export interface PatternSamples {
+  readonly pattern: string;
+  /** [bucket start ms, count], ascending. */
+  readonly samples: [number, number][];
+}
+
+export interface StreamPatterns {
+  readonly labels: Labels;
+  readonly patterns: PatternSamples[];
+}
+
+interface MinedStream {
+  readonly labels: Labels;
+  readonly drain: Drain;
+  /** cluster id -> bucket start ms -> count */
+  readonly counts: Map<number, Map<number, number>>;
+  lastSeenMs: number;
+}
+
+export class PatternStore {
+  private readonly tenants = new Map<string, Map<string, MinedStream>>();
+  private lastPruneMs = 0;
+
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly drainConfig: DrainConfig = DEFAULT_DRAIN,
+  ) {}
+
+  /** Mines a stream's newly accepted entries. */
+  observe(tenant: string, labelString: string, labels: Labels, entries: readonly Entry[]): void {
+    let streams = this.tenants.get(tenant);
+    if (streams === undefined) this.tenants.set(tenant, (streams = new Map()));
+    let stream = streams.get(labelString);
+    if (stream === undefined) {
+      const drain = new Drain(this.drainConfig);
+      const counts = new Map<number, Map<number, number>>();
+      drain.onEvict = (cluster) => counts.delete(cluster.id);
+      streams.set(labelString, (stream = { labels, drain, counts, lastSeenMs: 0 }));
+    }
+    const nowMs = this.now();
+    stream.lastSeenMs = nowMs;
+    const oldest = nowMs - PATTERN_RETENTION_MS;
+    for (const entry of entries) {
+      const ms = Number(entry.ts / 1_000_000n);
+      if (ms < oldest) continue;
+      const line = entry.line.length > MAX_LINE_CHARS ? entry.line.slice(0, MAX_LINE_CHARS) : entry.line;
+      const cluster = stream.drain.train(line);
+      if (cluster === undefined) continue;
+      const bucket = ms - (ms % BUCKET_MS);
+      let buckets = stream.counts.get(cluster.id);
+      if (buckets === undefined) stream.counts.set(cluster.id, (buckets = new Map()));
+      buckets.set(bucket, (buckets.get(bucket) ?? 0) + 1);
+    }
+    if (nowMs - this.lastPruneMs >= 60_000) this.prune(nowMs);
+  }
+
+  /** Each matching stream's patterns with counts in [startMs, endMs), summed per `stepMs` bucket. */
+  query(tenant: string, selector: string, startMs: number, endMs: number, stepMs: number): StreamPatterns[] {
+    const streams = this.tenants.get(tenant);
+    if (streams === undefined) return [];
+    const matchers = compileLogSelector(selector).matchers;
+    const step = Math.max(BUCKET_MS, stepMs);
+    const out: StreamPatterns[] = [];
+    for (const stream of streams.values()) {
+      if (!matchesLabels(matchers, stream.labels)) continue;
+      const patterns = new Map<string, Map<number, number>>();
+      for (const [id, buckets] of stream.counts) {
+        const cluster = stream.drain.cluster(id);
+        if (cluster === undefined) continue;
+        let samples: Map<number, number> | undefined;
+        for (const [bucket, count] of buckets) {
+          if (bucket < startMs - (startMs % BUCKET_MS) || bucket >= endMs) continue;
+          const at = bucket - (bucket % step);
+          samples ??= patterns.get(cluster.pattern) ?? new Map();
+          samples.set(at, (samples.get(at) ?? 0) + count);
+        }
+        // Two clusters may have grown into one template: their counts add up.
+        if (samples !== undefined) patterns.set(cluster.pattern, samples);
+      }
+      if (patterns.size === 0) continue;
+      out.push({
+        labels: stream.labels,
+        patterns: [...patterns].map(([pattern, samples]) => ({ pattern, samples: [...samples].sort((a, b) => a[0] - b[0]) })),
+      });
+    }
+    return out;
+  }
+
+  private prune(nowMs: number): void {
+    this.lastPruneMs = nowMs;
+    const oldest = nowMs - PATTERN_RETENTION_MS;
+    for (const [tenant, streams] of this.tenants) {
+      for (const [key, stream] of streams) {
+        if (stream.lastSeenMs < oldest) {
+          streams.delete(key);
+          continue;
+        }
+        for (const [id, buckets] of stream.counts) {
+          for (const bucket of buckets.keys()) if (bucket < oldest) buckets.delete(bucket);
+          if (buckets.size === 0) stream.counts.delete(id);
+        }
+      }
+      if (streams.size === 0) this.tenants.delete(tenant);
+    }
+  }
+}
