@@ -1,7 +1,7 @@
 // Prints a chaos run's figures as plain tables: each fault with the write availability while it
 // lasted, the same by fault kind, and the checker's counts for each read-back.
 
-import { availabilityBetween, availabilityOf, type Availability } from './checker.js';
+import { availabilityBetween, availabilityOf, type Availability } from '../../tools/canary/checker.js';
 import { FAULT_KINDS } from './faults.js';
 import type { ChaosResult } from './scenario.js';
 

@@ -5,12 +5,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { availabilityOf, checkQueue, type Availability, type QueueCheck } from './checker.js';
+import { availabilityOf, checkQueue, type Availability, type QueueCheck } from '../../tools/canary/checker.js';
 import { ChaosCluster, type Incident } from './cluster.js';
 import { DEFAULT_FAULT_TIMINGS, FAULT_KINDS, type FaultKind, type FaultTimings } from './faults.js';
 import { runNemesis, type FaultWindow } from './nemesis.js';
 import { SeededRandom, sleep } from './random.js';
-import { readBack } from './read-back.js';
+import { readBack } from '../../tools/canary/read-back.js';
 import { CANARY_JOB, CanaryWorkload, type PushRecord } from './workload.js';
 
 export interface ChaosOptions {

@@ -3,29 +3,21 @@
 // saw it: ok (204), failed (any other answer) or unknown (timeout, connection error). Nothing
 // is retried, so each line is attempted exactly once and the checker can account for all.
 
+import type { Outcome, WriteRecord, WrittenLine } from '../../tools/canary/line.js';
 import type { SeededRandom } from './random.js';
 import { sleep } from './random.js';
 
-export type Outcome = 'ok' | 'failed' | 'unknown';
+export { seqOf, type Outcome } from '../../tools/canary/line.js';
 
-export interface CanaryLine {
-  readonly seq: number;
-  /** The value of the `stream` label. */
-  readonly stream: string;
-  readonly tsNs: bigint;
-  readonly line: string;
-}
+export type CanaryLine = WrittenLine;
 
-export interface PushRecord {
+export interface PushRecord extends WriteRecord {
   readonly writer: number;
-  readonly startMs: number;
   readonly endMs: number;
-  readonly outcome: Outcome;
   /** HTTP status when there was an answer. */
   readonly status?: number;
   /** The answer's body or the error, shortened. */
   readonly detail?: string;
-  readonly lines: readonly CanaryLine[];
 }
 
 export interface WorkloadOptions {
@@ -47,12 +39,6 @@ export const CANARY_JOB = 'chaos';
 /** `seq=<n> writer=<w> stream=<s>`: what a canary line says, so the checker can tell it is whole. */
 export function canaryLineText(seq: number, writer: number, stream: string): string {
   return `seq=${seq} writer=${writer} stream=${stream}`;
-}
-
-/** The sequence number in a line read back, or undefined if it is not a canary line. */
-export function seqOf(line: string): number | undefined {
-  const match = /^seq=(\d+) /.exec(line);
-  return match === null ? undefined : Number(match[1]);
 }
 
 export class CanaryWorkload {

@@ -1,15 +1,12 @@
-// Reads every canary line back through the gateway's query API, as a user would: query_range,
+// Reads every checked line back through a Loki query API, as a user would: query_range,
 // forward, at most `limit` entries a page, the next page starting at the last timestamp seen.
 // Nothing is deduplicated here: an entry a query returns twice is counted twice, so the
 // checker sees the duplicates a user would see. Only the overlap that paging itself causes
 // (entries at the boundary timestamp, which the next page asks for again) is taken out, by count.
 
-export interface ObservedEntry {
-  /** The `stream` label of the series it came back in. */
-  readonly stream: string;
-  readonly tsNs: bigint;
-  readonly line: string;
-}
+import type { ObservedEntry } from './line.js';
+
+export type { ObservedEntry } from './line.js';
 
 export interface ReadBackResult {
   readonly entries: ObservedEntry[];
@@ -25,6 +22,10 @@ export interface ReadBackOptions {
   /** Entries per page (Norn's and Loki's default maximum is 5000). */
   readonly limit?: number;
   readonly timeoutMs?: number;
+  /** Sent with every request: the tenant (X-Scope-OrgID), credentials. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The label whose value is an entry's `stream` (default `stream`). */
+  readonly streamLabel?: string;
 }
 
 interface QueryRangeBody {
@@ -78,6 +79,7 @@ async function queryPage(options: ReadBackOptions, start: bigint, limit: number)
     direction: 'forward',
   });
   const response = await fetch(`${options.baseUrl}/loki/api/v1/query_range?${params}`, {
+    headers: { ...options.headers },
     signal: AbortSignal.timeout(options.timeoutMs ?? 120_000),
   });
   const text = await response.text();
@@ -88,7 +90,7 @@ async function queryPage(options: ReadBackOptions, start: bigint, limit: number)
   }
   const page: ObservedEntry[] = [];
   for (const series of body.data.result) {
-    const stream = series.stream['stream'] ?? '';
+    const stream = series.stream[options.streamLabel ?? 'stream'] ?? '';
     for (const [ts, line] of series.values) page.push({ stream, tsNs: BigInt(ts), line });
   }
   page.sort((a, b) => (a.tsNs < b.tsNs ? -1 : a.tsNs > b.tsNs ? 1 : 0));
