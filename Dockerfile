@@ -8,6 +8,8 @@ COPY storage ./storage
 COPY gateway ./gateway
 COPY logql ./logql
 COPY bin ./bin
+COPY tools ./tools
+COPY ui ./ui
 RUN npm ci && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

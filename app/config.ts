@@ -13,8 +13,10 @@ import type { DistributorConfig } from '../actors/distributor/config.js';
 import { DEFAULT_DISTRIBUTOR } from '../actors/distributor/config.js';
 import type { QuerierConfig } from '../actors/querier/config.js';
 import { DEFAULT_QUERIER } from '../actors/querier/config.js';
+import type { RulerConfig } from '../actors/ruler/config.js';
+import { defaultRulerConfig } from '../actors/ruler/config.js';
 
-export type Target = 'all' | 'gateway' | 'ingester';
+export type Target = 'all' | 'gateway' | 'ingester' | 'ruler';
 
 export interface NornConfig {
   readonly target: Target;
@@ -31,6 +33,7 @@ export interface NornConfig {
   readonly distributor: DistributorConfig;
   readonly querier: QuerierConfig;
   readonly wal: WalConfig;
+  readonly ruler: RulerConfig;
 }
 
 export function defaultConfig(): NornConfig {
@@ -48,5 +51,6 @@ export function defaultConfig(): NornConfig {
     distributor: DEFAULT_DISTRIBUTOR,
     querier: DEFAULT_QUERIER,
     wal: DEFAULT_WAL,
+    ruler: defaultRulerConfig(),
   };
 }

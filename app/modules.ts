@@ -14,6 +14,8 @@ import { startIngester, type IngesterModule } from './modules/ingester.js';
 import { startDistributor, type DistributorModule } from './modules/distributor.js';
 import { startQuerier, type QuerierModule } from './modules/querier.js';
 import { startServer, type ServerModule } from './modules/server.js';
+import { startRuler, startRulerStores, type RulerStoresModule } from './modules/ruler.js';
+import type { RunningRuler } from '../actors/ruler/mod.js';
 
 export const MODULE = {
   metrics: 'metrics',
@@ -23,6 +25,8 @@ export const MODULE = {
   ingester: 'ingester',
   distributor: 'distributor',
   querier: 'querier',
+  rulerStores: 'ruler-stores',
+  ruler: 'ruler',
   server: 'server',
 } as const;
 
@@ -31,9 +35,11 @@ export const MODULE = {
  * runs, so it starts after the others and stops before them.
  */
 export const TARGETS: Readonly<Record<Target, readonly string[]>> = {
-  all: [MODULE.ingester, MODULE.distributor, MODULE.querier, MODULE.server],
-  gateway: [MODULE.distributor, MODULE.querier, MODULE.server],
+  all: [MODULE.ingester, MODULE.distributor, MODULE.querier, MODULE.ruler, MODULE.server],
+  // A gateway serves the rules API from the shared rule store; rulers evaluate.
+  gateway: [MODULE.distributor, MODULE.querier, MODULE.rulerStores, MODULE.server],
   ingester: [MODULE.ingester, MODULE.server],
+  ruler: [MODULE.querier, MODULE.ruler, MODULE.server],
 };
 
 export function nornModules(config: NornConfig, logger: Logger): Record<string, ModuleDefinition> {
@@ -63,7 +69,7 @@ export function nornModules(config: NornConfig, logger: Logger): Record<string, 
   define<OpenStorage>(MODULE.storage, {
     deps: [],
     start: () => openStorage(config, logger),
-    stop: (storage) => storage.close(),
+    stop: (storage) => storage.health.stop(),
   });
   define<RingModule>(MODULE.ring, {
     deps: [MODULE.bus, MODULE.metrics],
@@ -86,6 +92,17 @@ export function nornModules(config: NornConfig, logger: Logger): Record<string, 
   define<QuerierModule>(MODULE.querier, {
     deps: [MODULE.bus, MODULE.ring, MODULE.storage],
     start: (c) => startQuerier({ config, bus: c.get(MODULE.bus), ring: ring(c), storage: c.get(MODULE.storage), logger }),
+    stop: (querier) => querier.stop(),
+  });
+  define<RulerStoresModule>(MODULE.rulerStores, {
+    deps: [MODULE.bus, MODULE.storage],
+    start: (c) => startRulerStores({ config, bus: c.get(MODULE.bus), storage: c.get(MODULE.storage), logger }),
+  });
+  define<RunningRuler>(MODULE.ruler, {
+    deps: [MODULE.bus, MODULE.storage, MODULE.querier, MODULE.metrics],
+    start: (c) =>
+      startRuler({ config, bus: c.get(MODULE.bus), storage: c.get(MODULE.storage), query: c.get<QuerierModule>(MODULE.querier).service, registry: c.get(MODULE.metrics), logger }),
+    stop: (ruler) => ruler.stop(),
   });
   define<ServerModule>(MODULE.server, {
     deps: [MODULE.metrics, MODULE.ring],
@@ -98,6 +115,8 @@ export function nornModules(config: NornConfig, logger: Logger): Record<string, 
         ingester: c.find(MODULE.ingester),
         distributor: c.find(MODULE.distributor),
         querier: c.find(MODULE.querier),
+        storage: c.find(MODULE.storage),
+        rules: c.find<RunningRuler>(MODULE.ruler)?.service ?? c.find<RulerStoresModule>(MODULE.rulerStores)?.service,
       }),
     stop: (server) => server.close().catch(warnOnClose('HTTP')),
   });

@@ -6,10 +6,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Bus } from '../bus/bus.js';
 import type { NornConfig } from './config.js';
 import { startModules } from './module-graph.js';
+import { validateConfig } from './config-schema.js';
 import { MODULE, nornModules, TARGETS } from './modules.js';
 import type { DistributorModule } from './modules/distributor.js';
 import type { IngesterModule } from './modules/ingester.js';
 import type { QuerierModule } from './modules/querier.js';
+import type { RunningRuler } from '../actors/ruler/mod.js';
 import type { ServerModule } from './modules/server.js';
 
 export interface RunningNorn {
@@ -21,6 +23,7 @@ export interface RunningNorn {
   readonly ingester: IngesterModule | undefined;
   readonly distributor: DistributorModule | undefined;
   readonly querier: QuerierModule | undefined;
+  readonly ruler: RunningRuler | undefined;
   /** Graceful stop: close the edge, leave the ring (handoff or flush), then close everything. */
   stop(): Promise<void>;
 }
@@ -32,7 +35,8 @@ export function resolveConfig(config: NornConfig): NornConfig {
 }
 
 export async function startNorn(input: NornConfig, logger: Logger): Promise<RunningNorn> {
-  const config = resolveConfig(input);
+  // Callers other than the command line (tests, embedders) get the same checks.
+  const config = resolveConfig(validateConfig(input));
   const onStopError = (name: string, error: unknown) => logger.warn({ err: error, module: name }, 'stopping a module failed');
   const running = await startModules(nornModules(config, logger), TARGETS[config.target], onStopError);
   const get = <T>(name: string) => running.instances.get(name) as T;
@@ -47,6 +51,7 @@ export async function startNorn(input: NornConfig, logger: Logger): Promise<Runn
     ingester: get(MODULE.ingester),
     distributor: get(MODULE.distributor),
     querier: get(MODULE.querier),
+    ruler: get(MODULE.ruler),
     stop: () => (stopped ??= running.stop(onStopError)),
   };
 }

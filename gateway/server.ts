@@ -8,8 +8,12 @@ import type { HttpDeps } from './deps.js';
 import { messageOf, sendPlainError, statusOf } from './errors.js';
 import { instrumentRequests, requestDurationHistogram } from './metrics.js';
 import { registerPushRoutes } from './push-routes.js';
+import { registerOtlpRoutes } from './otlp-routes.js';
+import { registerDrilldownRoutes } from './drilldown-routes.js';
 import { registerQueryRoutes } from './query-routes.js';
+import { registerRulesRoutes } from './rules-routes.js';
 import { registerTailRoute } from './tail-route.js';
+import { registerUiRoutes } from './ui-routes.js';
 
 /** Fastify's own default; bodies of other routes (queries, forms) stay small. */
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -36,8 +40,12 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
 
   void app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   registerPushRoutes(app, deps);
+  registerOtlpRoutes(app, deps);
   registerQueryRoutes(app, deps);
+  registerDrilldownRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerTailRoute(app, deps);
+  registerRulesRoutes(app, deps);
+  registerUiRoutes(app);
   return app;
 }

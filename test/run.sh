@@ -17,8 +17,32 @@ if ! command -v nats-server >/dev/null 2>&1; then
     exit 1
   fi
 fi
+# The ruler's end-to-end test talks to a real Prometheus (remote write) and Alertmanager.
+if ! command -v prometheus >/dev/null 2>&1 || ! command -v prometheus-alertmanager >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing prometheus and prometheus-alertmanager (Debian packages)..."
+    apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus prometheus-alertmanager >/dev/null
+  else
+    echo "prometheus or prometheus-alertmanager is missing: the ruler's end-to-end test will be skipped (Debian: apt-get install prometheus prometheus-alertmanager)" >&2
+  fi
+fi
+# The web UI's tests drive a real headless Chromium (Debian's package; no browser is downloaded).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing chromium (Debian package)..."
+    apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || echo "chromium could not be installed: the browser tests will be skipped" >&2
+  else
+    echo "chromium is missing: the browser tests will be skipped (Debian: apt-get install chromium)" >&2
+  fi
+fi
 if [ ! -d node_modules ]; then npm ci; fi
-[ -f dist/bin/norn.js ] || npm run build
+# Test what ships: type-check everything (tests included), check the layering, and build from a
+# clean dist/ every time, so the tests that spawn `norn` never run an older build.
+npm run --silent typecheck
+npm run --silent lint:deps
+npm run --silent build
 
 # vitest's own exit code is the verdict; the JSON report only adds a plain closing line.
 report="$(mktemp -t norn-vitest-XXXXXX.json)"

@@ -2,16 +2,28 @@
 // HTTP edge passes the validated org id as it came, tenants joined by `|`; this wrapper splits it
 // and stitches what can be stitched: log queries (each stream gains `__tenant_id__`, then the
 // limit applies to the union), label names and values (union), series (with `__tenant_id__`).
-// Metric queries cannot be combined correctly after aggregation, so they must name one tenant.
+// Metric queries go to the engine whole, with the tenants still joined: it selects per tenant
+// and tags every series with `__tenant_id__` before aggregating (logql's TenantsQuerier).
 // Index stats are summed, and volumes summed per group (then sorted and limited again), as
 // Loki's multi-tenant querier merges them.
 
 import type { IndexStats, QueryService, TimeRange, VolumeGroup, VolumeOptions } from './api.js';
+import { mergeVolumes } from './index-stats.js';
 import type { QueryParams, QueryResponse, StreamResult } from '../../logql/types.js';
 import { emptyStats } from '../../logql/types.js';
 import { sortLabels, type Entry, type Labels } from '../../core/model.js';
 import { addStats } from '../../logql/types.js';
-import { StatusError } from '../../core/errors.js';
+import { NornError } from '../../core/errors.js';
+import { parseExpr } from '../../logql/mod.js';
+
+/** A metric query goes to the engine whole; a log query, or one that does not parse, is split here. */
+function isMetricQuery(query: string): boolean {
+  try {
+    return parseExpr(query).kind !== 'logSelector';
+  } catch {
+    return false;
+  }
+}
 
 export const TENANT_LABEL = '__tenant_id__';
 
@@ -39,12 +51,13 @@ function limitStreams(streams: StreamResult[], limit: number, forward: boolean):
 
 async function queryAcrossTenants(service: QueryService, tenants: readonly string[], params: QueryParams): Promise<QueryResponse> {
   if (tenants.length === 1) return service.query({ ...params, tenant: tenants[0]! });
+  if (isMetricQuery(params.query)) return service.query(params);
   const responses = await Promise.all(tenants.map((tenant) => service.query({ ...params, tenant })));
   const stats = emptyStats();
   const streams: StreamResult[] = [];
   responses.forEach((response, i) => {
     if (response.data.resultType !== 'streams') {
-      throw new StatusError('BAD_REQUEST', 400, 'metric queries across several tenants are not supported: query one tenant at a time');
+      throw new NornError('QUERY_MULTI_TENANT_METRIC', 'metric queries across several tenants are not supported: query one tenant at a time');
     }
     addStats(stats, response.stats);
     for (const stream of response.data.result) streams.push({ labels: withTenant(stream.labels, tenants[i]!), entries: stream.entries });
@@ -105,19 +118,8 @@ async function volumeAcrossTenants(
   options: VolumeOptions,
 ): Promise<VolumeGroup[]> {
   if (tenants.length === 1) return service.volume(tenants[0]!, query, range, options);
-  const merged = new Map<string, { metric: Record<string, string>; bytes: number }>();
-  for (const groups of await Promise.all(tenants.map((tenant) => service.volume(tenant, query, range, options)))) {
-    for (const group of groups) {
-      const key = JSON.stringify(Object.entries(group.metric).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-      const known = merged.get(key);
-      if (known === undefined) merged.set(key, { metric: group.metric, bytes: group.bytes });
-      else known.bytes += group.bytes;
-    }
-  }
-  return [...merged.entries()]
-    .sort(([keyA, a], [keyB, b]) => b.bytes - a.bytes || (keyA < keyB ? -1 : keyA > keyB ? 1 : 0))
-    .slice(0, options.limit)
-    .map(([, group]) => group);
+  const answers = await Promise.all(tenants.map((tenant) => service.volume(tenant, query, range, options)));
+  return mergeVolumes(answers.flat(), options.limit);
 }
 
 /** Splits a `|`-joined tenant id; the edge has already validated, sorted and deduplicated it. */

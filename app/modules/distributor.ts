@@ -9,6 +9,8 @@ import type { NornConfig } from '../config.js';
 import type { RingWatcher } from '../../actors/ring/ring-watcher.js';
 import { quorumFor } from '../../actors/ring/model.js';
 import { Distributor } from '../../actors/distributor/distributor.js';
+import { otlpConfigProblem } from '../../actors/distributor/otlp.js';
+import { ConfigError } from '../config-file.js';
 import { createDistributorMetrics } from '../../actors/distributor/metrics.js';
 import { answerProducer, type ProducerReply } from '../../actors/distributor/producer.js';
 import { DURABLE_PRODUCER_CONSUMER, DURABLE_PRODUCER_STREAM, DurableProducers } from '../../actors/distributor/durable-producers.js';
@@ -34,6 +36,11 @@ export async function startDistributor(deps: {
   readonly logger: Logger;
 }): Promise<DistributorModule> {
   const { config, bus, ring, registry } = deps;
+  // A broken otlp_config is a start-up error, not a surprise at the first OTLP push.
+  for (const [where, limits] of [['limits', config.limits] as const, ...Object.entries(config.limits.overrides ?? {}).map(([tenant, l]) => [`overrides.${tenant}`, l] as const)]) {
+    const problem = otlpConfigProblem(limits.otlpConfig);
+    if (problem !== undefined) throw new ConfigError(`${where}.otlp_config: ${problem}`);
+  }
   const logger = deps.logger.child({ component: 'distributor' });
   const distributor = new Distributor({
     bus,

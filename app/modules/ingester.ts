@@ -13,6 +13,7 @@ import { Ingester } from '../../actors/ingester/ingester.js';
 import { IngesterLifecycle } from '../../actors/ingester/lifecycle.js';
 import { createIngesterMetrics } from '../../actors/ingester/metrics.js';
 import { openWal, type IngesterWal } from '../../actors/ingester/wal-adapter.js';
+import { lockDataDir } from '../data-dir-lock.js';
 
 export interface IngesterModuleDeps {
   readonly config: NornConfig;
@@ -38,8 +39,15 @@ export async function startIngester(deps: IngesterModuleDeps): Promise<IngesterM
   const { config, bus, ring, ringStore, storage, registry } = deps;
   const logger = deps.logger.child({ component: 'ingester' });
   const metrics = createIngesterMetrics(registry);
+  // Held for the process's life: a second process on this directory refuses to start.
+  const lock = lockDataDir(config.storage.dataDir, {
+    onStale: (holder) => logger.warn({ holder, dataDir: config.storage.dataDir }, 'taking over a stale data directory lock (its holder is gone)'),
+  });
   const wal: IngesterWal | undefined = config.wal.enabled
-    ? await openWal(config.storage.dataDir, config.wal, metrics, logger)
+    ? await openWal(config.storage.dataDir, config.wal, metrics, logger).catch((error: unknown) => {
+        lock.release();
+        throw error;
+      })
     : undefined;
 
   const ingester = new Ingester({
@@ -90,10 +98,26 @@ export async function startIngester(deps: IngesterModuleDeps): Promise<IngesterM
       await ingester.flushAll();
     },
     async leave() {
-      await lifecycle.leave();
+      // Bounded: storage that never answers must not keep the process (and its SIGTERM) hanging.
+      // What is not flushed or handed off by then stays in the WAL for the next start.
+      const limitMs = config.ingester.shutdownTimeoutMs;
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        lifecycle.leave().then(() => true),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), limitMs);
+        }),
+      ]).finally(() => clearTimeout(timer));
+      if (!finished) {
+        logger.warn({ unflushedEntries: ingester.unflushedEntries, limitMs }, 'graceful leave ran out of time: unflushed data stays in the WAL and is replayed at the next start');
+      }
       await ingester.stop();
       ingester.flusher.stop();
-      await wal?.close();
+      try {
+        await wal?.close();
+      } finally {
+        lock.release();
+      }
     },
   };
 }

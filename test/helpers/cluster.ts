@@ -11,6 +11,10 @@ import { startS3Server, type S3ServerHandle } from './s3-server.js';
 export interface ClusterOptions {
   readonly ingesters?: number;
   readonly replicationFactor?: number;
+  /** How long each process may take to answer /ready (default 30 s); busy machines need more. */
+  readonly readyTimeoutMs?: number;
+  /** The nats-server's `max_payload` (default 8 MiB). */
+  readonly maxPayloadBytes?: number;
 }
 
 export interface TestCluster {
@@ -31,7 +35,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
   const root = tempDir('norn-cluster-');
   const configFile = join(root, 'norn.yaml');
   writeFileSync(configFile, clusterConfigYaml(rf));
-  const nats = await startNatsServer();
+  const nats = await startNatsServer(options.maxPayloadBytes === undefined ? {} : { maxPayloadBytes: options.maxPayloadBytes });
   const s3 = await startS3Server();
   const s3Flags = ['--s3-endpoint', s3.endpoint, '--s3-bucket', s3.bucket, '--s3-access-key', s3.accessKey, '--s3-secret-key', s3.secretKey];
   const ingesters = new Map<string, NornProcess>();
@@ -54,15 +58,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     }
     const process = await spawnNorn(
       ['--config', file, '--target', 'ingester', '--id', id, '--nats', nats.url, '--data-dir', ingesterDataDir(id), ...s3Flags],
-      { waitReady: startOptions.waitReady ?? true },
+      { waitReady: startOptions.waitReady ?? true, readyTimeoutMs: options.readyTimeoutMs ?? 30_000 },
     );
     ingesters.set(id, process);
     return process;
   };
 
   await Promise.all(Array.from({ length: count }, (_, i) => startIngester(`ingester-${i + 1}`)));
-  const gateway = await spawnNorn(['--config', configFile, '--target', 'gateway', '--nats', nats.url, ...s3Flags]);
-  await waitForReady(gateway.url, 30_000, gateway.child);
+  const gateway = await spawnNorn(['--config', configFile, '--target', 'gateway', '--nats', nats.url, ...s3Flags], { readyTimeoutMs: options.readyTimeoutMs ?? 30_000 });
+  await waitForReady(gateway.url, options.readyTimeoutMs ?? 30_000, gateway.child);
 
   return {
     nats,

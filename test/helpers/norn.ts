@@ -44,11 +44,14 @@ export function testConfig(overrides: DeepPartial<NornConfig> = {}): NornConfig 
     logLevel: overrides.logLevel ?? 'silent',
     storage: { ...base.storage, indexCacheMs: 0, ...overrides.storage, dataDir } as NornConfig['storage'],
     ingester: { ...base.ingester, ...overrides.ingester },
-    limits: { ...base.limits, ...overrides.limits },
+    // Ingest discovery (service_name, detected_level) is on by default in Norn as in Loki; tests
+    // written before it assert exact labels and bytes, so they run without it unless they ask.
+    limits: { ...base.limits, discoverServiceName: [], discoverLogLevels: false, ...overrides.limits },
     ring: { ...base.ring, ...overrides.ring },
     distributor: { ...base.distributor, ...overrides.distributor },
     querier: { ...base.querier, ...overrides.querier },
     wal: { ...base.wal, ...overrides.wal },
+    ruler: { ...base.ruler, ...overrides.ruler },
   } as NornConfig;
 }
 
