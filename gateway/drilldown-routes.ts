@@ -3,14 +3,15 @@
 // `patterns`, `index/volume_range` and `drilldown-limits`. Times as Loki reads them (ns, s, or
 // RFC 3339, which is what Grafana sends), errors as `serverutil.WriteError` plain text.
 
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { DetectedFieldsOptions } from '../actors/querier/api.js';
 import type { LimitsConfig } from '../core/limits.js';
 import { NornError } from '../core/errors.js';
 import type { HttpDeps } from './deps.js';
-import { badRequest, messageOf, sendPlainError, statusOf } from './errors.js';
+import { badRequest } from './errors.js';
 import { formatPromTime } from './number-format.js';
 import { optionalQuery, parseBounds, rangeQueryParams, requestParams, requiredQuery, systemClock, volumeOptions } from './query-params.js';
+import { queryScope } from './query-routes.js';
 import { readTenant } from './tenant.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -83,16 +84,7 @@ export function registerDrilldownRoutes(app: FastifyInstance, deps: HttpDeps): v
   const now = deps.now ?? systemClock;
   const service = deps.query;
   void app.register(async (scope) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-      done(null, new URLSearchParams(body as string));
-    });
-    scope.setErrorHandler((error, request, reply) => {
-      const status = statusOf(error);
-      if (status >= 500) deps.logger.error({ err: error, route: request.routeOptions.url }, 'query failed');
-      return sendPlainError(reply, status, messageOf(error), false);
-    });
-    const route = (url: string, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
-      scope.route({ method: ['GET', 'POST'], url, handler });
+    const route = queryScope(scope, deps);
 
     route('/loki/api/v1/detected_labels', async (request, reply) => {
       if (service.detectedLabels === undefined) notServed();

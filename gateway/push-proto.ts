@@ -8,6 +8,7 @@ import protobuf from 'protobufjs';
 import type { PushStreamInput } from '../actors/distributor/api.js';
 import { labelsFromRecord, type Entry, type Labels } from '../core/model.js';
 import { HttpError } from './errors.js';
+import { endOf, expectEnd, longToBigInt, readText, type Reader } from './proto-reader.js';
 
 /** The part of Loki's `push.proto` a push uses, as a protobufjs JSON descriptor. */
 export const PUSH_PROTO_DESCRIPTOR = {
@@ -115,24 +116,6 @@ export class SnappyTooLargeError extends HttpError {
   }
 }
 
-type Reader = protobuf.Reader;
-
-function endOf(reader: Reader): number {
-  const length = reader.uint32();
-  const end = reader.pos + length;
-  if (end > reader.len) throw new RangeError(`proto: length ${length} at offset ${reader.pos} runs past the end of the message`);
-  return end;
-}
-
-function expectEnd(reader: Reader, end: number): void {
-  if (reader.pos !== end) throw new RangeError(`proto: field overruns its enclosing message at offset ${reader.pos}`);
-}
-
-function longToBigInt(value: protobuf.Long | number): bigint {
-  if (typeof value === 'number') return BigInt(value);
-  return (BigInt(value.high) << 32n) | BigInt(value.low >>> 0);
-}
-
 function decodeTimestamp(reader: Reader): bigint {
   const end = endOf(reader);
   let seconds = 0n;
@@ -145,17 +128,6 @@ function decodeTimestamp(reader: Reader): bigint {
   }
   expectEnd(reader, end);
   return seconds * 1_000_000_000n + BigInt(nanos);
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: false });
-
-/**
- * A protobuf string field as well-formed text: invalid UTF-8 becomes U+FFFD by the WHATWG rules
- * (as Go's encoders replace it), so a line decodes to the same text every time it is read.
- * protobufjs' own decoder can turn invalid bytes into lone surrogates.
- */
-function readText(reader: Reader): string {
-  return utf8.decode(reader.bytes());
 }
 
 function decodeLabelPair(reader: Reader, into: Record<string, string>): void {

@@ -29,24 +29,34 @@ function dataResponse(data: unknown): string {
   return JSON.stringify({ status: 'success', data });
 }
 
+/**
+ * Prepares a plugin scope for read routes: form bodies parsed as Go's `r.Form`, and errors
+ * answered as `serverutil.WriteError` text (the message alone). Returns a GET-and-POST route
+ * helper, as Loki serves every read both ways.
+ */
+export function queryScope(
+  scope: FastifyInstance,
+  deps: HttpDeps,
+): (url: string, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => void {
+  scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, new URLSearchParams(body as string));
+  });
+  scope.setErrorHandler((error, request, reply) => {
+    const status = statusOf(error);
+    if (status >= 500) deps.logger.error({ err: error, route: request.routeOptions.url }, 'query failed');
+    else deps.logger.debug({ err: messageOf(error), status, route: request.routeOptions.url }, 'query rejected');
+    return sendPlainError(reply, status, messageOf(error), false);
+  });
+  return (url, handler) => {
+    scope.route({ method: ['GET', 'POST'], url, handler });
+  };
+}
+
 export function registerQueryRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const now = deps.now ?? systemClock;
   void app.register(async (scope) => {
-    scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-      done(null, new URLSearchParams(body as string));
-    });
+    const route = queryScope(scope, deps);
 
-    // Query errors are `serverutil.WriteError` text: the message alone.
-    scope.setErrorHandler((error, request, reply) => {
-      const status = statusOf(error);
-      if (status >= 500) deps.logger.error({ err: error, route: request.routeOptions.url }, 'query failed');
-      else deps.logger.debug({ err: messageOf(error), status, route: request.routeOptions.url }, 'query rejected');
-      return sendPlainError(reply, status, messageOf(error), false);
-    });
-
-    const both = ['GET', 'POST'] as const;
-    const route = (url: string, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
-      scope.route({ method: [...both], url, handler });
 
     route('/loki/api/v1/query_range', async (request, reply) => {
       const tenant = readTenant(request, deps.auth);

@@ -13,30 +13,14 @@ import type {
   OtlpValue,
 } from '../../actors/distributor/otlp-api.js';
 import { emptyScope } from '../../actors/distributor/otlp-api.js';
+import { endOf, expectEnd, longToBigInt, readText, type Reader } from '../proto-reader.js';
 
-type Reader = protobuf.Reader;
 
 /** Deepest AnyValue nesting accepted: a hostile body cannot blow the stack. */
 const MAX_DEPTH = 64;
 
 // Wire tags: field number << 3 | wire type.
 const LEN = (field: number): number => (field << 3) | 2;
-
-function endOf(reader: Reader): number {
-  const length = reader.uint32();
-  const end = reader.pos + length;
-  if (end > reader.len) throw new RangeError(`proto: length ${length} at offset ${reader.pos} runs past the end of the message`);
-  return end;
-}
-
-function expectEnd(reader: Reader, end: number): void {
-  if (reader.pos !== end) throw new RangeError(`proto: field overruns its enclosing message at offset ${reader.pos}`);
-}
-
-function longToBigInt(value: protobuf.Long | number): bigint {
-  if (typeof value === 'number') return BigInt(value);
-  return (BigInt(value.high) << 32n) | BigInt(value.low >>> 0);
-}
 
 function fixed64(reader: Reader): bigint {
   const low = reader.fixed32();
@@ -51,7 +35,7 @@ function decodeValue(reader: Reader, depth: number): OtlpValue {
   while (reader.pos < end) {
     const tag = reader.uint32();
     switch (tag) {
-      case LEN(1): value = { string: reader.string() }; break;
+      case LEN(1): value = { string: readText(reader) }; break;
       case (2 << 3) | 0: value = { bool: reader.bool() }; break;
       case (3 << 3) | 0: value = { int: longToBigInt(reader.int64()) }; break;
       case (4 << 3) | 1: value = { double: reader.double() }; break;
@@ -97,7 +81,7 @@ function decodeKeyValue(reader: Reader, depth: number): OtlpKeyValue {
   let value: OtlpValue = { empty: true };
   while (reader.pos < end) {
     const tag = reader.uint32();
-    if (tag === LEN(1)) key = reader.string();
+    if (tag === LEN(1)) key = readText(reader);
     else if (tag === LEN(2)) value = decodeValue(reader, depth + 1);
     else reader.skipType(tag & 7);
   }
@@ -125,7 +109,7 @@ function decodeLogRecord(reader: Reader): OtlpLogRecord {
       case (1 << 3) | 1: record.timeUnixNano = fixed64(reader); break;
       case (11 << 3) | 1: record.observedTimeUnixNano = fixed64(reader); break;
       case (2 << 3) | 0: record.severityNumber = reader.int32(); break;
-      case LEN(3): record.severityText = reader.string(); break;
+      case LEN(3): record.severityText = readText(reader); break;
       case LEN(5): record.body = decodeValue(reader, 0); break;
       case LEN(6): record.attributes.push(decodeKeyValue(reader, 0)); break;
       case (7 << 3) | 0: record.droppedAttributesCount = reader.uint32(); break;
@@ -144,8 +128,8 @@ function decodeScope(reader: Reader): OtlpScopeLogs['scope'] {
   const scope = { ...emptyScope(), attributes: [] as OtlpKeyValue[] };
   while (reader.pos < end) {
     const tag = reader.uint32();
-    if (tag === LEN(1)) scope.name = reader.string();
-    else if (tag === LEN(2)) scope.version = reader.string();
+    if (tag === LEN(1)) scope.name = readText(reader);
+    else if (tag === LEN(2)) scope.version = readText(reader);
     else if (tag === LEN(3)) scope.attributes.push(decodeKeyValue(reader, 0));
     else if (tag === (4 << 3)) scope.droppedAttributesCount = reader.uint32();
     else reader.skipType(tag & 7);

@@ -5,7 +5,6 @@
 import { painter } from './colour.js';
 import type { LokiClient } from './client.js';
 import { RequestError } from './errors.js';
-import type { Values } from './flags.js';
 import type { Io } from './io.js';
 import { commonLabels, labelString } from './labels.js';
 import { EntryPrinter, printMetric, type Entry, type OutputMode } from './output.js';
