@@ -31,17 +31,7 @@ export class Heap<T> {
     const last = items.pop();
     if (items.length > 0 && last !== undefined) {
       items[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < items.length && this.before(items[l]!, items[m]!)) m = l;
-        if (r < items.length && this.before(items[r]!, items[m]!)) m = r;
-        if (m === i) break;
-        [items[i], items[m]] = [items[m]!, items[i]!];
-        i = m;
-      }
+      this.siftDown();
     }
     return top;
   }
@@ -49,6 +39,11 @@ export class Heap<T> {
   /** Replaces the top and restores order; cheaper than pop + push. */
   replaceTop(item: T): void {
     this.items[0] = item;
+    this.siftDown();
+  }
+
+  /** Moves the top item down until both children come after it. */
+  private siftDown(): void {
     const items = this.items;
     let i = 0;
     for (;;) {
