@@ -9,14 +9,8 @@ import type { RuleHealth } from './state-store.js';
 
 export type { ActiveAlert, AlertState, RuleGroupDefinition, RuleHealth, RuleNamespaces };
 
-export interface RuleStatusView {
-  readonly kind: 'alerting' | 'recording';
-  readonly name: string;
-  readonly query: string;
-  readonly forSeconds: number;
-  readonly keepFiringForSeconds: number;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly annotations: Readonly<Record<string, string>>;
+/** How a rule's last evaluation went: what the runner keeps and what the API shows. */
+export interface RuleEvaluationStatus {
   readonly state: AlertState;
   readonly health: RuleHealth;
   readonly lastError: string;
@@ -24,6 +18,16 @@ export interface RuleStatusView {
   readonly lastEvaluationMs: number;
   readonly evaluationSeconds: number;
   readonly alerts: readonly ActiveAlert[];
+}
+
+export interface RuleStatusView extends RuleEvaluationStatus {
+  readonly kind: 'alerting' | 'recording';
+  readonly name: string;
+  readonly query: string;
+  readonly forSeconds: number;
+  readonly keepFiringForSeconds: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
 }
 
 export interface GroupStatusView {

@@ -4,10 +4,11 @@
 // order, sends due alerts, queues recorded samples and saves the group's state.
 
 import type { Logger } from 'pino';
-import { alertsToSend, applyEvaluation, fingerprint, ruleState, type ActiveAlert, type AlertState, type Notification } from './alert-state.js';
+import { alertsToSend, applyEvaluation, fingerprint, ruleState, type ActiveAlert, type Notification } from './alert-state.js';
 import { alertInputs, instantQuery, recordedSamples, type RecordedSample, type RuleQuerier } from './evaluate-rule.js';
 import { groupKeyString, groupToken, type CompiledGroup, type Rule } from './group.js';
 import { groupLabels, type RulerMetrics } from './metrics.js';
+import type { RuleEvaluationStatus } from './api.js';
 import type { GroupStateStore, RuleHealth, SavedGroupState, SavedRuleState } from './state-store.js';
 
 export interface AlertSink {
@@ -40,14 +41,8 @@ export interface GroupRunnerDeps {
   readonly now?: () => number;
 }
 
-export interface RuleStatus {
+export interface RuleStatus extends RuleEvaluationStatus {
   readonly rule: Rule;
-  readonly state: AlertState;
-  readonly health: RuleHealth;
-  readonly lastError: string;
-  readonly lastEvaluationMs: number;
-  readonly evaluationSeconds: number;
-  readonly alerts: readonly ActiveAlert[];
 }
 
 interface RuleRuntime {
