@@ -59,6 +59,16 @@ describe('configuration schema', () => {
     ]);
   });
 
+  it('checks the durable producer stream: it needs nats, and its settings their types', () => {
+    expect(problemsOf('distributor: { producer_stream: { enabled: true } }')).toEqual([
+      'distributor.producer_stream.enabled: the durable producer path lives in a JetStream stream: it needs nats',
+    ]);
+    const problems = problemsOf('nats: nats://127.0.0.1:4222\ntarget: gateway\ndistributor: { producer_stream: { enabled: yes, concurrency: 0, ack_wait: later } }');
+    expect(problems).toContain('distributor.producer_stream.ack_wait: invalid duration "later"');
+    expect(problems.some((line) => line.startsWith('distributor.producer_stream.concurrency: must be at least 1'))).toBe(true);
+    expect(problems.some((line) => line.startsWith('distributor.producer_stream.enabled: expected true or false'))).toBe(true);
+  });
+
   it('names YAML keys, not field names', () => {
     expect(yamlKey(['ingester', 'flushCheckMs'])).toBe('ingester.flush_check_period');
     expect(yamlKey(['limits', 'maxStructuredMetadataSizeBytes'])).toBe('limits.max_structured_metadata_size');
