@@ -57,6 +57,7 @@ const ingester = z
     concurrentFlushes: int(1, 1024),
     flushWaitTimeoutMs: positiveMs(),
     shutdownTimeoutMs: positiveMs(),
+    patternMining: oneOf(['thread', 'inline', 'off']),
   })
   .refine((section) => section.maxFlushBackoffMs >= section.flushBackoffMs, {
     path: ['maxFlushBackoffMs'],

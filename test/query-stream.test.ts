@@ -21,6 +21,7 @@ import { RingWatcher } from '../actors/ring/ring-watcher.js';
 import { ChunkStore, MemoryStore } from '../storage/mod.js';
 import { Registry } from 'prom-client';
 import { startNatsServer, type NatsServerHandle } from './helpers/nats-server.js';
+import { DisabledPatternMiner } from '../actors/ingester/patterns/mod.js';
 
 const MAX_PAYLOAD = 64 * 1024;
 const STREAMS = 8;
@@ -48,6 +49,7 @@ beforeAll(async () => {
     const ingester = new Ingester({
       id, bus: await connect(id), config: DEFAULT_INGESTER, limits: DEFAULT_LIMITS,
       flushTarget: { putChunk: async () => undefined }, metrics: createIngesterMetrics(new Registry()), logger,
+      patterns: new DisabledPatternMiner(),
     });
     ingester.acceptingWrites = true;
     ingester.start();

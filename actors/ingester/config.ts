@@ -1,6 +1,8 @@
 // The ingester's settings: when chunks are cut and flushed, and how the WAL syncs.
 
 export type ChunkEncodingName = 'gzip' | 'snappy' | 'brotli' | 'none';
+/** Where lines are mined for Drilldown's patterns: a thread of its own, the push thread, or nowhere. */
+export type PatternMiningMode = 'thread' | 'inline' | 'off';
 export type WalSyncPolicy = 'always' | 'batch' | 'interval' | 'never';
 
 const MINUTE = 60_000;
@@ -28,6 +30,7 @@ export interface IngesterConfig {
   readonly flushWaitTimeoutMs: number;
   /** A graceful stop ends within this; what was not flushed or handed off stays in the WAL. */
   readonly shutdownTimeoutMs: number;
+  readonly patternMining: PatternMiningMode;
 }
 
 export interface WalConfig {
@@ -51,6 +54,7 @@ export const DEFAULT_INGESTER: IngesterConfig = {
   concurrentFlushes: 4,
   flushWaitTimeoutMs: 2 * MINUTE,
   shutdownTimeoutMs: 2 * MINUTE,
+  patternMining: 'thread',
 };
 
 export const DEFAULT_WAL: WalConfig = {

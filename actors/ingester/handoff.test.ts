@@ -12,6 +12,7 @@ import { DEFAULT_INGESTER } from './config.js';
 import { listenForHandoff, type HandoffMessage, type HandoffReply } from './handoff.js';
 import { Ingester } from './ingester.js';
 import { freshMetrics, ingesterContents } from './wal/testing/wal-fixture.js';
+import { DisabledPatternMiner } from './patterns/mod.js';
 
 const buses: MemoryBus[] = [];
 afterEach(async () => {
@@ -32,6 +33,7 @@ describe('handoff receiver', () => {
     const ingester = new Ingester({
       id: 'receiver', bus, config: DEFAULT_INGESTER, limits: DEFAULT_LIMITS,
       flushTarget: { putChunk: async () => undefined }, metrics, logger: pino({ level: 'silent' }),
+      patterns: new DisabledPatternMiner(),
     });
     const events: string[] = [];
     const stop = listenForHandoff(

@@ -17,7 +17,7 @@ import type {
   IngesterQueryRequest,
 } from './protocol.js';
 import { answerQuery, type MemoryStreams } from './reads.js';
-import { PatternStore } from './patterns/store.js';
+import type { PatternMiner } from './patterns/miner.js';
 import { answerPatterns } from './patterns/reads.js';
 import { TenantStreams } from './tenant-streams.js';
 import type { IngesterStream } from './stream.js';
@@ -37,6 +37,8 @@ export interface IngesterDeps {
   readonly metrics: IngesterMetrics;
   readonly logger: Logger;
   readonly wal?: PushLog;
+  /** Where accepted lines are mined for patterns; the module picks the thread, inline or none. */
+  readonly patterns: PatternMiner;
   readonly now?: () => number;
 }
 
@@ -51,7 +53,7 @@ export class Ingester {
   readonly tenants = new Map<string, TenantStreams>();
   readonly flusher: Flusher;
   /** Drain miners over recent lines, for Loki's `patterns` endpoint. */
-  readonly patterns: PatternStore;
+  readonly patterns: PatternMiner;
   /** Set by the lifecycle: whether pushes are taken now (JOINING, ACTIVE). */
   acceptingWrites = false;
   private readonly subscriptions: Subscription[] = [];
@@ -63,7 +65,7 @@ export class Ingester {
   constructor(private readonly deps: IngesterDeps) {
     this.id = deps.id;
     this.now = deps.now ?? Date.now;
-    this.patterns = new PatternStore(this.now);
+    this.patterns = deps.patterns;
     this.flusher = new Flusher(deps.flushTarget, deps.config, deps.metrics, deps.logger, this.now);
   }
 

@@ -19,6 +19,7 @@ export interface IngesterMetrics {
   readonly handoffBatches: Counter<'direction'>;
   readonly handoffBytes: Counter<'direction'>;
   readonly queryDuration: Histogram<'kind'>;
+  readonly patternLinesDropped: Counter;
 }
 
 export function createIngesterMetrics(registry: Registry): IngesterMetrics {
@@ -37,6 +38,7 @@ export function createIngesterMetrics(registry: Registry): IngesterMetrics {
     walBytes: new Counter({ name: 'norn_ingester_wal_bytes_written_total', help: 'Bytes appended to the write-ahead log.', registers }),
     walReplaySeconds: new Gauge({ name: 'norn_ingester_wal_replay_seconds', help: 'Duration of the last WAL replay.', registers }),
     walCorruptions: new Counter({ name: 'norn_ingester_wal_corruptions_total', help: 'Corrupt WAL tails truncated at replay.', registers }),
+    patternLinesDropped: new Counter({ name: 'norn_ingester_pattern_lines_dropped_total', help: 'Accepted lines not mined for patterns because the mining thread was behind.', registers }),
     handoffBatches: new Counter({ name: 'norn_ingester_handoff_batches_total', help: 'Chunk handoff batches sent or received.', labelNames: ['direction'], registers }),
     handoffBytes: new Counter({ name: 'norn_ingester_handoff_bytes_total', help: 'Bytes of chunks handed off.', labelNames: ['direction'], registers }),
     queryDuration: new Histogram({ name: 'norn_ingester_query_duration_seconds', help: 'Time answering queries from memory.', labelNames: ['kind'], registers }),

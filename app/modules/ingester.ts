@@ -14,6 +14,7 @@ import { IngesterLifecycle } from '../../actors/ingester/lifecycle.js';
 import { createIngesterMetrics } from '../../actors/ingester/metrics.js';
 import { openWal, type IngesterWal } from '../../actors/ingester/wal-adapter.js';
 import { lockDataDir } from '../data-dir-lock.js';
+import { createPatternMiner } from '../../actors/ingester/patterns/mod.js';
 
 export interface IngesterModuleDeps {
   readonly config: NornConfig;
@@ -59,6 +60,7 @@ export async function startIngester(deps: IngesterModuleDeps): Promise<IngesterM
     metrics,
     logger,
     ...(wal !== undefined ? { wal } : {}),
+    patterns: createPatternMiner(config.ingester.patternMining, { logger, onDropped: (lines) => metrics.patternLinesDropped.inc(lines) }),
   });
   const registration = new RingRegistration(ringStore, {
     id: config.id,
@@ -113,6 +115,7 @@ export async function startIngester(deps: IngesterModuleDeps): Promise<IngesterM
       }
       await ingester.stop();
       ingester.flusher.stop();
+      await ingester.patterns.close();
       try {
         await wal?.close();
       } finally {

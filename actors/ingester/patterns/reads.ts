@@ -1,7 +1,8 @@
 // Answers a `patterns` read from the ingester's miners, in frames under the bus's payload limit.
 
 import type { IngesterQueryFrame, PatternQuery } from '../protocol.js';
-import type { PatternStore, StreamPatterns } from './store.js';
+import type { StreamPatterns } from './store.js';
+import type { PatternMiner } from './miner.js';
 
 function sizeOf(stream: StreamPatterns): number {
   let size = 64;
@@ -10,11 +11,12 @@ function sizeOf(stream: StreamPatterns): number {
   return size;
 }
 
-export async function* answerPatterns(store: PatternStore, params: PatternQuery, maxPayloadBytes: number): AsyncGenerator<IngesterQueryFrame> {
+export async function* answerPatterns(miner: PatternMiner, params: PatternQuery, maxPayloadBytes: number): AsyncGenerator<IngesterQueryFrame> {
   const budget = Math.floor(maxPayloadBytes * 0.5);
   let frame: StreamPatterns[] = [];
   let size = 0;
-  for (const stream of store.query(params.tenant, params.query, params.startMs, params.endMs, params.stepMs)) {
+  const streams = await miner.query({ tenant: params.tenant, selector: params.query, startMs: params.startMs, endMs: params.endMs, stepMs: params.stepMs });
+  for (const stream of streams) {
     const bytes = sizeOf(stream);
     if (frame.length > 0 && size + bytes > budget) {
       yield { patterns: frame };

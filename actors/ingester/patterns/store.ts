@@ -44,6 +44,27 @@ export class PatternStore {
 
   /** Mines a stream's newly accepted entries. */
   observe(tenant: string, labelString: string, labels: Labels, entries: readonly Entry[]): void {
+    const stream = this.streamFor(tenant, labelString, labels);
+    const oldest = stream.lastSeenMs - PATTERN_RETENTION_MS;
+    for (const entry of entries) {
+      const ms = Number(entry.ts / 1_000_000n);
+      if (ms >= oldest) this.mine(stream, ms, entry.line);
+    }
+    this.maybePrune(stream.lastSeenMs);
+  }
+
+  /** `observe` for lines whose timestamps are already in ms (the mining thread's batches). */
+  observeLines(tenant: string, labelString: string, labels: Labels, timesMs: readonly number[], lines: readonly string[]): void {
+    const stream = this.streamFor(tenant, labelString, labels);
+    const oldest = stream.lastSeenMs - PATTERN_RETENTION_MS;
+    for (let i = 0; i < lines.length; i++) {
+      const ms = timesMs[i]!;
+      if (ms >= oldest) this.mine(stream, ms, lines[i]!);
+    }
+    this.maybePrune(stream.lastSeenMs);
+  }
+
+  private streamFor(tenant: string, labelString: string, labels: Labels): MinedStream {
     let streams = this.tenants.get(tenant);
     if (streams === undefined) this.tenants.set(tenant, (streams = new Map()));
     let stream = streams.get(labelString);
@@ -53,20 +74,21 @@ export class PatternStore {
       drain.onEvict = (cluster) => counts.delete(cluster.id);
       streams.set(labelString, (stream = { labels, drain, counts, lastSeenMs: 0 }));
     }
-    const nowMs = this.now();
-    stream.lastSeenMs = nowMs;
-    const oldest = nowMs - PATTERN_RETENTION_MS;
-    for (const entry of entries) {
-      const ms = Number(entry.ts / 1_000_000n);
-      if (ms < oldest) continue;
-      const line = entry.line.length > MAX_LINE_CHARS ? entry.line.slice(0, MAX_LINE_CHARS) : entry.line;
-      const cluster = stream.drain.train(line);
-      if (cluster === undefined) continue;
-      const bucket = ms - (ms % BUCKET_MS);
-      let buckets = stream.counts.get(cluster.id);
-      if (buckets === undefined) stream.counts.set(cluster.id, (buckets = new Map()));
-      buckets.set(bucket, (buckets.get(bucket) ?? 0) + 1);
-    }
+    stream.lastSeenMs = this.now();
+    return stream;
+  }
+
+  private mine(stream: MinedStream, ms: number, text: string): void {
+    const line = text.length > MAX_LINE_CHARS ? text.slice(0, MAX_LINE_CHARS) : text;
+    const cluster = stream.drain.train(line);
+    if (cluster === undefined) return;
+    const bucket = ms - (ms % BUCKET_MS);
+    let buckets = stream.counts.get(cluster.id);
+    if (buckets === undefined) stream.counts.set(cluster.id, (buckets = new Map()));
+    buckets.set(bucket, (buckets.get(bucket) ?? 0) + 1);
+  }
+
+  private maybePrune(nowMs: number): void {
     if (nowMs - this.lastPruneMs >= 60_000) this.prune(nowMs);
   }
 

@@ -13,6 +13,7 @@ import { Ingester, type PushLog } from '../ingester.js';
 import { ingesterSnapshot } from './snapshot.js';
 import { Wal } from './wal.js';
 import { freshMetrics, ingesterContents, pushRequest, requestContents, walConfig } from './testing/wal-fixture.js';
+import { DisabledPatternMiner } from '../patterns/mod.js';
 
 let dataDir: string;
 
@@ -33,6 +34,7 @@ function newIngester(wal?: PushLog): Ingester {
     flushTarget: { putChunk: async () => undefined },
     metrics: freshMetrics(),
     logger: pino({ level: 'silent' }),
+    patterns: new DisabledPatternMiner(),
     ...(wal === undefined ? {} : { wal }),
   });
   ingester.acceptingWrites = true;

@@ -10,6 +10,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { isErrorCode, NornError } from '../../../core/errors.js';
 import type { ScanResult, ScanTask } from './scan-task.js';
+import { workerEntry } from '../../../core/worker-entry.js';
 
 export type WorkerReply =
   | { readonly id: number; readonly result: ScanResult }
@@ -53,7 +54,7 @@ class PoolWorker {
   readonly threadId: number;
 
   constructor(index: number, options: ScanPoolOptions, onDeath: (worker: PoolWorker) => void) {
-    const entry = workerEntry();
+    const entry = workerEntry(import.meta.url, 'scan-worker');
     this.thread = new Worker(entry.script, {
       eval: entry.eval,
       name: `norn-scan-${index}`,
@@ -150,18 +151,4 @@ export class ScanPool {
     }
     return worker;
   }
-}
-
-/**
- * The worker's module: the compiled .js beside this file, or, when running from the .ts source
- * (tests, benchmarks), a bootstrap that registers tsx in the thread and then imports the source.
- */
-function workerEntry(): { script: string | URL; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { script: new URL('./scan-worker.js', import.meta.url), eval: false };
-  const source = new URL('./scan-worker.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return {
-    script: `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`,
-    eval: true,
-  };
 }
