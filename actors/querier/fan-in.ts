@@ -17,6 +17,11 @@ export interface FanInOptions {
   readonly tooManyFailures: (failures: ReadonlyArray<{ name: string; error: unknown }>) => Error;
   readonly onFailure?: (name: string, error: unknown) => void;
   readonly onAbandoned?: (name: string) => void;
+  /**
+   * Errors that fail the whole read at once, thrown as they are: a query every replica would
+   * refuse alike (a 4xx), which no other replica can answer instead.
+   */
+  readonly isFatal?: (error: unknown) => boolean;
 }
 
 type Step<T> =
@@ -84,6 +89,7 @@ export async function* fanIn<T>(
         answered++;
         continue;
       }
+      if (options.isFatal?.(step.error) === true) throw step.error;
       const name = replicas[step.index - 1]!.name;
       failures.push({ name, error: step.error });
       options.onFailure?.(name, step.error);

@@ -124,6 +124,8 @@ export class ClusterQuerier implements Querier, QueryService {
       graceMs: STRAGGLER_GRACE_MS,
       onFailure: (ingester, error) => this.deps.logger.warn({ err: error, ingester }, 'ingester query failed'),
       onAbandoned: (ingester) => this.deps.logger.warn({ ingester }, 'ingester query too slow: answered without it'),
+      // The query itself is wrong (a template over its limit, say): every replica says so.
+      isFatal: (error) => error instanceof NornError && error.status >= 400 && error.status < 500,
       tooManyFailures: (failures) => {
         const first = failures[0]!.error;
         const reason = first instanceof Error ? first.message : String(first);

@@ -1,7 +1,8 @@
 // `line_format` and `label_format`: Go-template formatting of the line and of labels. A template
-// that fails at run time leaves the line as it was and sets `__error__=TemplateFormatErr`.
+// that fails at run time leaves the line as it was and sets `__error__=TemplateFormatErr`; one that
+// would build more than a template may (values.ts MAX_TEMPLATE_OUTPUT) fails the query.
 
-import { LogQLParseError } from '../errors.js';
+import { LogQLError, LogQLParseError } from '../errors.js';
 import type { LabelFormatEntry } from '../syntax/ast.js';
 import type { LabelsBuilder } from './labels-builder.js';
 import type { StageFn } from './stage.js';
@@ -30,6 +31,7 @@ export function lineFormatStage(template: string): StageFn {
     try {
       return compiled.execute(labelMap(lb), { line, ts });
     } catch (error) {
+      if (error instanceof LogQLError) throw error;
       lb.setError(ERR_TEMPLATE_FORMAT, (error as Error).message);
       return line;
     }
@@ -66,6 +68,7 @@ export function labelFormatStage(formats: readonly LabelFormatEntry[]): StageFn 
       try {
         lb.set(f.name, template.execute(data, { line, ts }));
       } catch (error) {
+        if (error instanceof LogQLError) throw error;
         lb.setError(ERR_TEMPLATE_FORMAT, (error as Error).message);
       }
     }

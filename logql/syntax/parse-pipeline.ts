@@ -183,15 +183,34 @@ function parseNamedMatcher(ts: TokenStream): NamedLabelMatcher {
  * before them with everything after them, as Loki's grammar resolves them.
  */
 export function parseLabelFilter(ts: TokenStream): LabelFilter {
-  let left = parseAndLevel(ts);
-  while (ts.accept('or')) left = { kind: 'binary', and: false, left, right: parseAndLevel(ts) };
-  return left;
+  ts.descend();
+  let chained = 0;
+  try {
+    let left = parseAndLevel(ts);
+    while (ts.accept('or')) {
+      ts.descend();
+      chained++;
+      left = { kind: 'binary', and: false, left, right: parseAndLevel(ts) };
+    }
+    return left;
+  } finally {
+    ts.ascend(chained + 1);
+  }
 }
 
 function parseAndLevel(ts: TokenStream): LabelFilter {
-  let left = parseCommaLevel(ts);
-  while (ts.accept('and')) left = { kind: 'binary', and: true, left, right: parseCommaLevel(ts) };
-  return left;
+  let chained = 0;
+  try {
+    let left = parseCommaLevel(ts);
+    while (ts.accept('and')) {
+      ts.descend();
+      chained++;
+      left = { kind: 'binary', and: true, left, right: parseCommaLevel(ts) };
+    }
+    return left;
+  } finally {
+    ts.ascend(chained);
+  }
 }
 
 function parseCommaLevel(ts: TokenStream): LabelFilter {

@@ -47,15 +47,24 @@ function parseWithoutValidation(input: string): { expr: Expr; deferred: Map<obje
 }
 
 function parseBinary(ts: TokenStream, minPrec: number): Expr {
-  let left = parsePrimary(ts);
-  for (;;) {
-    const tok = ts.peek();
-    const prec = BINARY_PRECEDENCE.get(tok.kind);
-    if (prec === undefined || prec < minPrec) return left;
-    ts.advance();
-    const modifiers = parseBinOpModifiers(ts);
-    const right = parseBinary(ts, tok.kind === '^' ? prec : prec + 1);
-    left = makeBinOp(ts, tok.kind as BinaryOp, modifiers, left, right);
+  ts.descend();
+  // Each operator of a left-associative chain puts the chain one level deeper.
+  let chained = 0;
+  try {
+    let left = parsePrimary(ts);
+    for (;;) {
+      const tok = ts.peek();
+      const prec = BINARY_PRECEDENCE.get(tok.kind);
+      if (prec === undefined || prec < minPrec) return left;
+      ts.advance();
+      ts.descend();
+      chained++;
+      const modifiers = parseBinOpModifiers(ts);
+      const right = parseBinary(ts, tok.kind === '^' ? prec : prec + 1);
+      left = makeBinOp(ts, tok.kind as BinaryOp, modifiers, left, right);
+    }
+  } finally {
+    ts.ascend(chained + 1);
   }
 }
 

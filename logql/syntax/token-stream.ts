@@ -5,14 +5,35 @@ import { LogQLParseError } from '../errors.js';
 import { Lexer } from './lexer.js';
 import type { Token } from './tokens.js';
 
+/** The deepest query tree accepted: far beyond any hand-written query, well inside the stack. */
+export const MAX_NESTING_DEPTH = 500;
+
 export class TokenStream {
   private readonly lexer: Lexer;
   private readonly buffer: Token[] = [];
   /** Errors Loki detects while building nodes but reports only once the whole text parsed. */
   readonly deferred = new Map<object, LogQLParseError>();
+  /** How deep the tree being built is here: open parentheses, calls and chained operators. */
+  private depth = 0;
 
   constructor(input: string) {
     this.lexer = new Lexer(input);
+  }
+
+  /**
+   * Goes `levels` deeper into the tree. Every later pass over a query (validation, planning,
+   * printing, evaluation) recurses over its tree, so a tree deeper than MAX_NESTING_DEPTH is
+   * refused here, as a parse error, before any of them could run out of stack.
+   */
+  descend(levels = 1): void {
+    this.depth += levels;
+    if (this.depth > MAX_NESTING_DEPTH) {
+      throw new LogQLParseError(`query is nested too deeply: more than ${MAX_NESTING_DEPTH} levels of parentheses, calls or operators`);
+    }
+  }
+
+  ascend(levels = 1): void {
+    this.depth -= levels;
   }
 
   peek(ahead = 0): Token {

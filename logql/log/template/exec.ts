@@ -11,7 +11,7 @@ import { parseTemplate, registerFunctionNames, type Arg, type BranchNode, type N
  */
 const TEMPLATE_DEPTH_LIMIT = 1_000;
 import { GoTime } from './go-time.js';
-import { TemplateExecError, formatValue, kindOf, printValue, truth, type Value } from './values.js';
+import { TemplateExecError, checkOutputSize, formatValue, kindOf, printValue, truth, type Value } from './values.js';
 
 registerFunctionNames(FUNCTION_NAMES);
 
@@ -112,6 +112,7 @@ class Runner {
         case 'continue':
           throw new ContinueSignal();
       }
+      checkOutputSize('the template', out.length);
     }
     return out;
   }
@@ -122,8 +123,10 @@ class Runner {
     const v = this.pipeline({ ...node.pipe, decl: [] }, dot, inner);
     let items: Array<[Value, Value]>;
     if (Array.isArray(v)) items = v.map((x, i) => [BigInt(i), x]);
-    else if (typeof v === 'bigint') items = Array.from({ length: Number(v) }, (_, i) => [BigInt(i), BigInt(i)]);
-    else if (v !== null && typeof v === 'object' && !(v instanceof GoTime)) items = Object.keys(v).sort().map((k) => [k, v[k]!]);
+    else if (typeof v === 'bigint') {
+      checkOutputSize('range', Number(v), 'iterations');
+      items = Array.from({ length: Number(v) }, (_, i) => [BigInt(i), BigInt(i)]);
+    } else if (v !== null && typeof v === 'object' && !(v instanceof GoTime)) items = Object.keys(v).sort().map((k) => [k, v[k]!]);
     else if (v === null) items = [];
     else return this.fail(`range can't iterate over ${formatValue(v)}`);
     if (items.length === 0) return node.elseList !== undefined ? this.list(node.elseList, dot, inner) : '';

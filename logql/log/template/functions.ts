@@ -9,7 +9,7 @@ import { GoTime, formatGoTime, parseGoTime } from './go-time.js';
 import { BUILTINS, queryEscape, type CallContext, type FnSpec } from './builtins.js';
 
 export type { CallContext };
-import { TemplateExecError, requireInt, requireString, requireTime, toFloat64, toInt64, truth, type Value } from './values.js';
+import { TemplateExecError, checkOutputSize, requireInt, requireString, requireTime, toFloat64, toInt64, truth, type Value } from './values.js';
 
 const str = requireString;
 
@@ -208,8 +208,26 @@ const FUNCS: Record<string, FnSpec> = {
   hasSuffix: { arity: 2, fn: ([p, s]) => str(s!, 'hasSuffix').endsWith(str(p!, 'hasSuffix')) },
   indent: { arity: 2, fn: ([n, s]) => indent(requireInt(n!, 'indent'), str(s!, 'indent')) },
   nindent: { arity: 2, fn: ([n, s]) => '\n' + indent(requireInt(n!, 'nindent'), str(s!, 'nindent')) },
-  replace: { arity: 3, fn: ([o, n, s]) => str(s!, 'replace').split(str(o!, 'replace')).join(str(n!, 'replace')) },
-  repeat: { arity: 2, fn: ([n, s]) => str(s!, 'repeat').repeat(Math.max(0, requireInt(n!, 'repeat'))) },
+  replace: {
+    arity: 3,
+    fn: ([o, n, s]) => {
+      const pieces = str(s!, 'replace').split(str(o!, 'replace'));
+      const joiner = str(n!, 'replace');
+      let size = (pieces.length - 1) * joiner.length;
+      for (const piece of pieces) size += piece.length;
+      checkOutputSize('replace', size);
+      return pieces.join(joiner);
+    },
+  },
+  repeat: {
+    arity: 2,
+    fn: ([n, s]) => {
+      const text = str(s!, 'repeat');
+      const count = Math.max(0, requireInt(n!, 'repeat'));
+      checkOutputSize('repeat', text.length * count);
+      return text.repeat(count);
+    },
+  },
   trim: { arity: 1, fn: ([s]) => str(s!, 'trim').trim() },
   trimAll: { arity: 2, fn: ([c, s]) => goTrim(str(s!, 'trimAll'), str(c!, 'trimAll'), true, true) },
   trimSuffix: { arity: 2, fn: ([x, s]) => { const v = str(s!, 'trimSuffix'); const p = str(x!, 'trimSuffix'); return p !== '' && v.endsWith(p) ? v.slice(0, -p.length) : v; } },
@@ -284,6 +302,9 @@ function durationSeconds(v: Value, fn: string): number {
 }
 
 function indent(n: number, s: string): string {
+  let lines = 1;
+  for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) lines++;
+  checkOutputSize('indent', s.length + Math.max(0, n) * lines);
   const pad = ' '.repeat(Math.max(0, n));
   return pad + s.replace(/\n/g, '\n' + pad);
 }
@@ -292,6 +313,7 @@ function align(n: number, s: string, left: boolean): string {
   const r = runes(s);
   if (n < 0) return s;
   if (r.length > n) return left ? r.slice(0, n).join('') : r.slice(r.length - n).join('');
+  checkOutputSize(left ? 'alignLeft' : 'alignRight', n);
   return left ? s + ' '.repeat(n - r.length) : ' '.repeat(n - r.length) + s;
 }
 

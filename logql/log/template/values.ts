@@ -4,10 +4,30 @@
 
 import { goFormatFloat } from '../../../core/go/mod.js';
 import { GoTime } from './go-time.js';
+import { LogQLError } from '../../errors.js';
 
 export type Value = string | bigint | number | boolean | null | GoTime | Value[] | { [key: string]: Value };
 
 export class TemplateExecError extends Error {}
+
+/**
+ * Most characters one template may produce for one line (`line_format`) or one label
+ * (`label_format`), 1 Mi. A template builds its output in memory for every line it formats, so
+ * without a bound `{{ repeat 100000000 "x" }}` over a hundred lines exhausts the process's heap;
+ * past the bound the query fails with a 400, as a query the client got wrong.
+ */
+export const MAX_TEMPLATE_OUTPUT = 1 << 20;
+
+export class TemplateLimitError extends LogQLError {
+  constructor(what: string, size: number, unit: string) {
+    super('LOGQL_LIMIT', `template output too large: ${what} would produce ${size} ${unit}, more than the ${MAX_TEMPLATE_OUTPUT} a template may produce for one line or label`);
+  }
+}
+
+/** Refuses, before building it, an output of `size` characters (or loop iterations). */
+export function checkOutputSize(what: string, size: number, unit = 'characters'): void {
+  if (size > MAX_TEMPLATE_OUTPUT) throw new TemplateLimitError(what, size, unit);
+}
 
 export function kindOf(v: Value): string {
   if (v === null) return 'nil';
@@ -156,6 +176,7 @@ export function sprintf(format: string, args: Value[]): string {
     }
     if (flags.includes('+') && (typeof arg === 'bigint' || typeof arg === 'number') && !text.startsWith('-')) text = '+' + text;
     const width = widthText === undefined ? 0 : Number(widthText);
+    checkOutputSize('printf', width);
     if (text.length < width) {
       if (flags.includes('-')) text = text.padEnd(width, ' ');
       else if (flags.includes('0') && verb !== 's' && verb !== 'v') text = text.startsWith('-') ? '-' + text.slice(1).padStart(width - 1, '0') : text.padStart(width, '0');
