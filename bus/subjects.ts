@@ -56,7 +56,7 @@ export function decodeToken(token: string): string | null {
   return encodeToken(value) === token ? value : null;
 }
 
-type IngesterSubjectKind = 'push' | 'query' | 'transfer' | 'control';
+type IngesterSubjectKind = 'push' | 'query' | 'transfer' | 'control' | 'tail';
 
 export const subjects = {
   /** Request/reply: a gateway's share of a push for this ingester. */
@@ -67,6 +67,10 @@ export const subjects = {
   ingesterTransfer: (ingesterId: string): string => ingesterSubject(ingesterId, 'transfer'),
   /** Request/reply: operator commands such as flush. */
   ingesterControl: (ingesterId: string): string => ingesterSubject(ingesterId, 'control'),
+  /** Request/reply: start, renew or end a live tail on this ingester. */
+  ingesterTail: (ingesterId: string): string => ingesterSubject(ingesterId, 'tail'),
+  /** Publish: the lines a live tail matched, from every ingester, to the gateway that tails. */
+  tailEntries: (tailId: string): string => `${ROOT}.tail.${encodeToken(tailId)}`,
   /** Where a producer publishes a batch for one tenant. */
   pushFromProducer: (tenant: string): string => `${ROOT}.push.${encodeToken(tenant)}`,
   /** Matches every producer subject; parse the tenant with `tenantFromProducerSubject`. */

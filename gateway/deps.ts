@@ -26,6 +26,8 @@ export interface HttpLimits {
   readonly tailPollIntervalMs?: number;
   /** Live tail: how long one connection may stay open (default 1 h, Loki's `tail_max_duration`). */
   readonly tailMaxDurationMs?: number;
+  /** A tail client with more than this queued on its socket has lines dropped (reported as dropped_entries); default 16 MiB. */
+  readonly tailMaxBufferedBytes?: number;
 }
 
 export interface HttpDeps {

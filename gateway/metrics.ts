@@ -2,7 +2,7 @@
 // Loki's `loki_request_duration_seconds` (dskit's instrument middleware) but in Norn's namespace.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export const REQUEST_DURATION_METRIC = 'norn_request_duration_seconds';
 
@@ -52,3 +52,22 @@ export function instrumentRequests(app: FastifyInstance, histogram: Histogram<La
     );
   });
 }
+
+export interface TailMetrics {
+  readonly active: Gauge;
+  readonly droppedEntries: Counter;
+}
+
+/** Live tails open on this edge and the lines slow tail clients missed (Loki's `dropped_entries`). */
+export function tailMetrics(registry: Registry): TailMetrics {
+  const active = registry.getSingleMetric('norn_tail_active');
+  const dropped = registry.getSingleMetric('norn_tail_dropped_entries_total');
+  return {
+    active: active instanceof Gauge ? active : new Gauge({ name: 'norn_tail_active', help: 'Live tails open.', registers: [registry] }),
+    droppedEntries:
+      dropped instanceof Counter
+        ? dropped
+        : new Counter({ name: 'norn_tail_dropped_entries_total', help: 'Tailed lines not delivered because the client could not keep up; reported to it as dropped_entries.', registers: [registry] }),
+  };
+}
+

@@ -206,11 +206,28 @@ export function renderQueryResponse(response: QueryResponse, options: RenderOpti
   return parts.join('');
 }
 
-/** One websocket message of `/loki/api/v1/tail`: `{"streams":[...]}`. */
-export function renderTailMessage(streams: readonly StreamResult[], options: RenderOptions): string {
+/** An entry a tail could not deliver to a slow client, as Loki reports it. */
+export interface DroppedEntry {
+  readonly labels: Labels;
+  readonly ts: bigint;
+}
+
+/**
+ * One websocket message of `/loki/api/v1/tail`: `{"streams":[...]}`, with Loki's
+ * `"dropped_entries":[{"timestamp":"<ns>","labels":{...}}]` when entries were dropped.
+ */
+export function renderTailMessage(streams: readonly StreamResult[], options: RenderOptions, dropped: readonly DroppedEntry[] = []): string {
   const parts: string[] = ['{"streams":'];
   // Tail sends entries oldest first.
   renderStreams(streams, { ...options, forward: true }, parts);
+  if (dropped.length > 0) {
+    parts.push(',"dropped_entries":[');
+    dropped.forEach((entry, i) => {
+      if (i > 0) parts.push(',');
+      parts.push('{"timestamp":"', entry.ts.toString(), '","labels":', renderLabelSet(entry.labels), '}');
+    });
+    parts.push(']');
+  }
   parts.push(renderFlags(options), '}');
   return parts.join('');
 }

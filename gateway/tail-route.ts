@@ -7,6 +7,8 @@ import { badRequest, messageOf, sendPlainError, statusOf } from './errors.js';
 import { parseBounds, parseLimit, requestParams, systemClock } from './query-params.js';
 import { ENCODING_FLAGS_HEADER, encodingFlags } from './render.js';
 import { Tailer, historicalBatch, type TailRuntime, type TailSpec } from './tail.js';
+import { LiveTailer } from './live-tailer.js';
+import { tailMetrics } from './metrics.js';
 import { singleTenant } from './tenant.js';
 import { parseGoInt64 } from '../core/go/mod.js';
 import { NS_PER_SECOND } from '../core/model.js';
@@ -42,12 +44,15 @@ interface Prepared {
 }
 
 export function registerTailRoute(app: FastifyInstance, deps: HttpDeps): void {
+  const metrics = tailMetrics(deps.registry);
   const runtime: TailRuntime = {
     service: deps.query,
     now: deps.now ?? systemClock,
     logger: deps.logger,
     pollIntervalMs: deps.limits.tailPollIntervalMs ?? 1000,
     maxDurationMs: deps.limits.tailMaxDurationMs ?? 3_600_000,
+    maxBufferedBytes: deps.limits.tailMaxBufferedBytes ?? 16 * 1024 * 1024,
+    onDropped: (lines) => metrics.droppedEntries.inc(lines),
   };
   const prepared = new WeakMap<FastifyRequest, Prepared>();
 
@@ -81,7 +86,10 @@ export function registerTailRoute(app: FastifyInstance, deps: HttpDeps): void {
           socket.close(1011, 'tail was not prepared');
           return;
         }
-        new Tailer(socket, ready.spec, runtime, ready.cursor).start(ready.initial);
+        metrics.active.inc();
+        socket.on('close', () => metrics.active.dec());
+        if (runtime.service.tail !== undefined) void new LiveTailer(socket, ready.spec, runtime, ready.cursor).start(ready.initial);
+        else new Tailer(socket, ready.spec, runtime, ready.cursor).start(ready.initial);
       },
     });
   });

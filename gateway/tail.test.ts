@@ -41,7 +41,7 @@ afterEach(async () => {
   app = undefined;
 });
 
-async function start(service: QueryService, clock: { now: bigint }, auth = false) {
+async function start(service: QueryService, clock: { now: bigint }, auth = false, tailMaxBufferedBytes?: number) {
   app = createHttpServer({
     push: { push: async () => {} },
     query: service,
@@ -50,7 +50,7 @@ async function start(service: QueryService, clock: { now: bigint }, auth = false
     registry: new Registry(),
     isReady: () => true,
     buildInfo: { version: 'test', revision: 'r', branch: 'b' },
-    limits: { maxBodyBytes: 1 << 20, tailPollIntervalMs: 5 },
+    limits: { maxBodyBytes: 1 << 20, tailPollIntervalMs: 5, ...(tailMaxBufferedBytes !== undefined ? { tailMaxBufferedBytes } : {}) },
     now: () => clock.now,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -169,3 +169,88 @@ describe('live tail', () => {
     socket.close();
   });
 });
+
+/** A query service whose `tail` the test feeds by hand, as ingesters would. */
+function liveStore() {
+  const store = fakeStore();
+  const feeds: Array<(streams: { labels: { name: string; value: string }[]; entries: Entry[] }[]) => void> = [];
+  let closed = 0;
+  const service: QueryService = {
+    ...store.service,
+    tail: async (_tenant, _query, handlers) => {
+      feeds.push((streams) => handlers.onStreams(streams));
+      return { close: async () => void closed++ };
+    },
+  };
+  const labels = [{ name: 'app', value: 'api' }];
+  return {
+    ...store,
+    service,
+    feed: (...entries: Entry[]) => feeds.forEach((feed) => feed([{ labels, entries }])),
+    get subscribed() {
+      return feeds.length;
+    },
+    get closed() {
+      return closed;
+    },
+  };
+}
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(check()).toBe(true);
+}
+
+describe('live tail fed by the ingesters', () => {
+  it('sends every accepted line once: lagging timestamps, replicas and the catch-up overlap included', async () => {
+    const store = liveStore();
+    store.entries.push({ ts: T0 - 2n * SECOND, line: 'old' });
+    const base = await start(store.service, { now: T0 });
+    const { socket, next } = await open(`${base}/loki/api/v1/tail?query=x&start=${T0 - 10n * SECOND}`);
+    expect(values(await next())).toEqual([[String(T0 - 2n * SECOND), 'old']]);
+    await until(() => store.subscribed === 1);
+    // A line the historical batch sent comes again from a replica: not resent. A lagging line
+    // (older than anything sent) and one at the same timestamp with another text go out.
+    store.feed({ ts: T0 - 2n * SECOND, line: 'old' }, { ts: T0 - 60n * SECOND, line: 'lagging' }, { ts: T0 - 2n * SECOND, line: 'same time' });
+    store.feed({ ts: T0 - 60n * SECOND, line: 'lagging' });
+    expect(values(await next())).toEqual([
+      [String(T0 - 60n * SECOND), 'lagging'],
+      [String(T0 - 2n * SECOND), 'same time'],
+    ]);
+    socket.close();
+    await until(() => store.closed === 1);
+  });
+
+  it('lists what a slow client missed in dropped_entries, as Loki does, and carries on', async () => {
+    const store = liveStore();
+    const base = await start(store.service, { now: T0 }, false, 1024);
+    const { socket, next } = await open(`${base}/loki/api/v1/tail?query=x&start=${T0}`);
+    await until(() => store.subscribed === 1);
+    // The client stops reading: the server's socket fills up past 1 KiB and lines are dropped.
+    (socket as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    // One message per flush (100 ms): the first ones fill the kernel's buffers, then the socket's.
+    const big = 'x'.repeat(1024 * 1024);
+    for (let i = 0; i < 40; i++) {
+      store.feed({ ts: T0 + BigInt(i), line: `${i} ${big}` });
+      await new Promise((resolve) => setTimeout(resolve, 120));
+    }
+    store.feed({ ts: T0 + 1_000n, line: 'after' });
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    (socket as unknown as { _socket: { resume(): void } })._socket.resume();
+    let dropped: { timestamp: string; labels: Record<string, string> }[] | undefined;
+    const received: string[] = [];
+    for (let i = 0; i < 50 && dropped === undefined; i++) {
+      const message = JSON.parse(await next()) as { streams: { values: [string, string][] }[]; dropped_entries?: typeof dropped };
+      for (const stream of message.streams) for (const [, line] of stream.values) received.push(line);
+      dropped = message.dropped_entries;
+    }
+    expect(dropped!.length).toBeGreaterThan(0);
+    expect(dropped![0]!.labels).toEqual({ app: 'api' });
+    expect(BigInt(dropped![0]!.timestamp)).toBeGreaterThanOrEqual(T0);
+    // Sent plus dropped is everything fed before the pause ended: nothing vanished unreported.
+    const sentBig = received.filter((line) => line !== 'after').length;
+    expect(sentBig + dropped!.length).toBe(41);
+    socket.close();
+  });
+});
+

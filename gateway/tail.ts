@@ -1,8 +1,9 @@
-// Live tailing over a websocket (`/loki/api/v1/tail`), built on the query service: one
-// historical batch (the newest `limit` entries since `start`), then a poll every interval for
-// entries in [cursor, now - delay_for), forward. A cursor (timestamp + the entries already sent
-// at that timestamp) makes each entry go out once. Entries that arrive with a timestamp older
-// than the cursor are not sent: `delay_for` (up to 5 s, as in Loki) gives late pushes time.
+// Live tailing over a websocket (`/loki/api/v1/tail`): one historical batch (the newest `limit`
+// entries since `start`), then the live lines. A query service that offers `tail` feeds them
+// from the ingesters as they are accepted (live-tailer.ts). For one that does not, the Tailer
+// here polls every interval for entries in [cursor, now - delay_for), forward; a cursor
+// (timestamp + the entries already sent at that timestamp) makes each entry go out once, and
+// entries that arrive with a timestamp older than the cursor are not sent.
 
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
@@ -28,14 +29,16 @@ export interface TailRuntime {
   readonly logger: Logger;
   readonly pollIntervalMs: number;
   readonly maxDurationMs: number;
+  /** Bytes queued on a client's socket past which lines are dropped (live tails) or polls wait. */
+  readonly maxBufferedBytes: number;
+  /** Counts lines a slow client could not take (they are listed in `dropped_entries`). */
+  readonly onDropped?: (lines: number) => void;
 }
 
 /** Entries fetched per poll; a fuller poll is followed at once by the next one. */
 const POLL_BATCH = 1000;
 /** Quiet tails still send a ping this often, so proxies do not drop an idle connection. */
 const PING_INTERVAL_MS = 15_000;
-/** A client this far behind (bytes queued on its socket) is skipped until it drains. */
-const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
 function entryKey(stream: StreamResult, entry: Entry): string {
   return entry.ts.toString() + '\u0000' + labelsToString(stream.labels) + '\u0000' + entry.line;
@@ -64,8 +67,31 @@ export async function historicalBatch(spec: TailSpec, runtime: TailRuntime): Pro
   return { streams: ascending, end };
 }
 
-function countEntries(streams: readonly StreamResult[]): number {
+export function countEntries(streams: readonly StreamResult[]): number {
   return streams.reduce((sum, stream) => sum + stream.entries.length, 0);
+}
+
+/** Catch-up reads stop after this many batches: they cover the moments a tail takes to start. */
+const MAX_CATCH_UP_BATCHES = 100;
+
+/**
+ * Everything from `cursor` to now, forward, in batches: what was accepted between a tail's
+ * historical batch and its live subscription. Batches overlap at their boundary timestamp; the
+ * caller sends each line once.
+ */
+export async function catchUpQuery(spec: TailSpec, runtime: TailRuntime, cursor: bigint): Promise<StreamResult[]> {
+  const out: StreamResult[] = [];
+  let start = cursor;
+  const end = runtime.now() + 1n;
+  for (let batch = 0; batch < MAX_CATCH_UP_BATCHES && start < end; batch++) {
+    const streams = await fetchStreams(runtime, params(spec, start, end, POLL_BATCH, 'forward'));
+    out.push(...streams);
+    if (countEntries(streams) < POLL_BATCH) break;
+    let newest = start;
+    for (const stream of streams) for (const entry of stream.entries) if (entry.ts > newest) newest = entry.ts;
+    start = newest > start ? newest : start + 1n;
+  }
+  return out;
 }
 
 export class Tailer {
@@ -125,7 +151,7 @@ export class Tailer {
 
   /** One poll; true when it filled a batch and more may be waiting. */
   private async poll(): Promise<boolean> {
-    if (this.closed || this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return false;
+    if (this.closed || this.socket.bufferedAmount > this.runtime.maxBufferedBytes) return false;
     const end = this.runtime.now() - this.spec.delayForNs;
     if (end <= this.cursor) return false;
     const streams = await fetchStreams(this.runtime, params(this.spec, this.cursor, end, POLL_BATCH, 'forward'));

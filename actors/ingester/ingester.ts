@@ -15,7 +15,10 @@ import type {
   IngesterPushRequest,
   IngesterQueryFrame,
   IngesterQueryRequest,
+  IngesterTailReply,
+  IngesterTailRequest,
 } from './protocol.js';
+import { IngesterTails, type AcceptedStream } from './tails.js';
 import { answerQuery, type MemoryStreams } from './reads.js';
 import type { PatternMiner } from './patterns/miner.js';
 import { answerPatterns } from './patterns/reads.js';
@@ -54,6 +57,8 @@ export class Ingester {
   readonly flusher: Flusher;
   /** Drain miners over recent lines, for Loki's `patterns` endpoint. */
   readonly patterns: PatternMiner;
+  /** Live tails: accepted lines go to the gateways that tail them as they are appended. */
+  readonly tails: IngesterTails;
   /** Set by the lifecycle: whether pushes are taken now (JOINING, ACTIVE). */
   acceptingWrites = false;
   private readonly subscriptions: Subscription[] = [];
@@ -66,6 +71,7 @@ export class Ingester {
     this.id = deps.id;
     this.now = deps.now ?? Date.now;
     this.patterns = deps.patterns;
+    this.tails = new IngesterTails(deps.id, deps.bus, deps.logger, this.now);
     this.flusher = new Flusher(deps.flushTarget, deps.config, deps.metrics, deps.logger, this.now);
   }
 
@@ -79,6 +85,7 @@ export class Ingester {
           ? answerPatterns(this.patterns, request.params, bus.maxPayloadBytes)
           : answerQuery(this.memory, request, this.deps.metrics),
       ),
+      bus.handle<IngesterTailRequest, IngesterTailReply>(subjects.ingesterTail(this.id), (request) => this.tails.handle(request)),
       bus.handle<IngesterControlRequest, { flushed: number }>(subjects.ingesterControl(this.id), async (request) => {
         if (request.kind === 'flush') return { flushed: await this.flushAll() };
         return { flushed: 0 };
@@ -96,7 +103,9 @@ export class Ingester {
     try {
       // The WAL comes first: an acknowledged line must survive a crash of this process.
       await this.deps.wal?.append(request);
-      const errors = this.apply(request);
+      const accepted: AcceptedStream[] | undefined = this.tails.wants(request.tenant) ? [] : undefined;
+      const errors = this.apply(request, accepted);
+      if (accepted !== undefined) this.tails.deliver(request.tenant, accepted);
       for (const stream of request.streams) this.patterns.observe(request.tenant, stream.labelString, stream.labels, stream.entries);
       return { errors };
     } finally {
@@ -115,9 +124,9 @@ export class Ingester {
   }
 
   /** Appends to memory without the WAL: for replay and handoff, whose data is already durable. */
-  apply(request: IngesterPushRequest): string[] {
+  apply(request: IngesterPushRequest, accepted?: AcceptedStream[]): string[] {
     const tenant = this.tenantFor(request.tenant);
-    const result = tenant.push(request.streams, this.now());
+    const result = tenant.push(request.streams, this.now(), accepted);
     const { metrics } = this.deps;
     metrics.linesIngested.inc({ tenant: request.tenant }, result.appended);
     metrics.bytesIngested.inc({ tenant: request.tenant }, result.bytes);
@@ -177,6 +186,7 @@ export class Ingester {
 
   private sweep(): void {
     this.flusher.sweep(this.allStreams());
+    this.tails.expire();
     const now = this.now();
     let chunks = 0;
     for (const [name, tenant] of this.tenants) {

@@ -90,3 +90,23 @@ export type IngesterControlRequest = { readonly kind: 'flush' };
  * distributor answers such a push with 429, which clients retry, instead of 400.
  */
 export const STREAM_LIMIT_PREFIX = 'Maximum active stream limit exceeded';
+
+/**
+ * A live tail on an ingester: every line it accepts for `tenant` that `query` (a log query)
+ * selects is published to `subject` as a TailFrame, until `ttlMs` passes without a renewal (the
+ * tailing gateway renews; a gateway that died stops costing anything within the TTL).
+ */
+export type IngesterTailRequest =
+  | { readonly kind: 'subscribe'; readonly id: string; readonly tenant: string; readonly query: string; readonly subject: string; readonly ttlMs: number }
+  | { readonly kind: 'unsubscribe'; readonly id: string };
+
+export interface IngesterTailReply {
+  readonly tails: number;
+}
+
+/** Lines one push brought to a tail, after the query's pipeline. */
+export interface TailFrame {
+  readonly ingester: string;
+  readonly streams: StreamResult[];
+}
+

@@ -58,7 +58,8 @@ export class IngesterStream {
     return this.newestTs;
   }
 
-  append(entries: readonly Entry[], nowMs: number): AppendResult {
+  /** Appends what the stream takes; with `accepted`, also lists there the entries it took (tails). */
+  append(entries: readonly Entry[], nowMs: number, accepted?: Entry[]): AppendResult {
     const windowNs = BigInt(Math.floor(this.config.maxChunkAgeMs / 2)) * 1_000_000n;
     const rejections: string[] = [];
     let appended = 0;
@@ -81,6 +82,7 @@ export class IngesterStream {
       }
       appended++;
       bytes += entry.line.length;
+      accepted?.push(entry);
     }
     const error =
       rejections.length === 0

@@ -1,10 +1,11 @@
 // One tenant's streams in an ingester's memory, found by their canonical label string.
 
-import { fingerprint, type Labels } from '../../core/model.js';
+import { fingerprint, type Entry, type Labels } from '../../core/model.js';
 import type { IngesterConfig } from './config.js';
 import type { LimitsConfig } from '../../core/limits.js';
 import { IngesterStream } from './stream.js';
 import { STREAM_LIMIT_PREFIX, type StreamPush } from './protocol.js';
+import type { AcceptedStream } from './tails.js';
 
 export interface TenantPushResult {
   readonly appended: number;
@@ -23,7 +24,8 @@ export class TenantStreams {
     private readonly limits: Pick<LimitsConfig, 'maxStreamsPerTenant'>,
   ) {}
 
-  push(pushes: readonly StreamPush[], nowMs: number): TenantPushResult {
+  /** With `accepted`, the entries each stream took are listed there, per stream (live tails). */
+  push(pushes: readonly StreamPush[], nowMs: number, accepted?: AcceptedStream[]): TenantPushResult {
     const errors: string[] = [];
     let appended = 0;
     let bytes = 0;
@@ -40,7 +42,9 @@ export class TenantStreams {
         stream = this.create(push.labelString, push.labels);
         createdStreams++;
       }
-      const result = stream.append(push.entries, nowMs);
+      const taken: Entry[] | undefined = accepted !== undefined ? [] : undefined;
+      const result = stream.append(push.entries, nowMs, taken);
+      if (taken !== undefined && taken.length > 0) accepted!.push({ labels: stream.labels, entries: taken });
       appended += result.appended;
       bytes += result.bytes;
       if (result.error !== undefined) errors.push(result.error);

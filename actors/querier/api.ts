@@ -1,6 +1,6 @@
 // What the HTTP edge (gateway/) and other callers (the ruler, tools) need from the read path.
 
-import type { QueryParams, QueryResponse } from '../../logql/types.js';
+import type { QueryParams, QueryResponse, StreamResult } from '../../logql/types.js';
 
 export interface TimeRange {
   /** ns */
@@ -34,8 +34,14 @@ export interface VolumeGroup {
   readonly bytes: number;
 }
 
+/** How a caller may stop a query it no longer wants. */
+export interface QueryOptions {
+  /** Aborted when the client goes away: queued and running parts of the query stop. */
+  readonly signal?: AbortSignal;
+}
+
 export interface QueryService {
-  query(params: QueryParams): Promise<QueryResponse>;
+  query(params: QueryParams, options?: QueryOptions): Promise<QueryResponse>;
   labelNames(tenant: string, range: TimeRange, query?: string): Promise<string[]>;
   labelValues(tenant: string, name: string, range: TimeRange, query?: string): Promise<string[]>;
   series(tenant: string, matchers: readonly string[], range: TimeRange): Promise<Record<string, string>[]>;
@@ -53,6 +59,12 @@ export interface QueryService {
   detectedFieldValues?(tenant: string, name: string, query: string, range: TimeRange, options: DetectedFieldsOptions): Promise<string[]>;
   /** Patterns mined from the selector's streams in the ingesters, counted per step. */
   patterns?(tenant: string, query: string, range: TimeRange, stepMs: number): Promise<PatternResult[]>;
+  /**
+   * A live tail of a log query: `handlers.onStreams` gets the lines ingesters accept, selected by
+   * the query, as they are appended (replicas' copies included). Optional: without it the edge
+   * tails by polling `query`.
+   */
+  tail?(tenant: string, query: string, handlers: LiveTailHandlers): Promise<LiveTail>;
   /** `index/volume_range`: bytes per group per step. */
   volumeRange?(tenant: string, query: string, range: TimeRange, stepMs: number, options: VolumeOptions): Promise<VolumeSeries[]>;
 }
@@ -92,3 +104,14 @@ export interface VolumeSeries {
   /** [ms, bytes], ascending. */
   readonly values: [number, number][];
 }
+
+export interface LiveTailHandlers {
+  onStreams(streams: StreamResult[]): void;
+  /** The tail can no longer see every line (too many ingesters lost it). */
+  onError?(error: Error): void;
+}
+
+export interface LiveTail {
+  close(): Promise<void>;
+}
+

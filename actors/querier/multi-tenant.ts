@@ -131,7 +131,12 @@ export const TENANT_SEPARATOR = '|';
 
 /** A QueryService over any number of tenants, each answered by `inner` and stitched here. */
 export class MultiTenantQuerier implements QueryService {
-  constructor(private readonly inner: QueryService) {}
+  /** A tail follows one tenant (the edge refuses `a|b` before it gets here). */
+  readonly tail?: QueryService['tail'];
+
+  constructor(private readonly inner: QueryService) {
+    if (inner.tail !== undefined) this.tail = inner.tail.bind(inner);
+  }
 
   query(params: QueryParams): Promise<QueryResponse> {
     return queryAcrossTenants(this.inner, tenantsOf(params.tenant), params);

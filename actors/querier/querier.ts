@@ -28,7 +28,8 @@ import type { IngesterQueryFrame, IngesterQueryRequest, LabelQuery } from '../in
 import { toleratedFailures } from '../ring/model.js';
 import type { RingWatcher } from '../ring/ring-watcher.js';
 import { selectStoredLogs, selectStoredSamples, storedSeries, type ChunkSource, type StoredChunkRef } from './store-source.js';
-import type { IndexStats, QueryService, TimeRange, VolumeGroup, VolumeOptions } from './api.js';
+import type { IndexStats, LiveTail, LiveTailHandlers, QueryService, TimeRange, VolumeGroup, VolumeOptions } from './api.js';
+import { startLiveTail } from './live-tail.js';
 import { figuresPerStream, summarize, volumeGroups, type StreamFigures } from './index-stats.js';
 import { ValidationError } from '../distributor/validation.js';
 import { fanOut } from './fan-out.js';
@@ -138,6 +139,10 @@ export class ClusterQuerier implements Querier, QueryService {
   private clamp(range: TimeRange): TimeRange {
     const maxNs = BigInt(this.deps.limits.maxQueryLengthMs) * 1_000_000n;
     return maxNs > 0n && range.end - range.start > maxNs ? { start: range.end - maxNs, end: range.end } : range;
+  }
+
+  tail(tenant: string, query: string, handlers: LiveTailHandlers): Promise<LiveTail> {
+    return startLiveTail({ bus: this.deps.bus, ring: this.deps.ring, logger: this.deps.logger, now: this.now }, tenant, query, handlers);
   }
 
   async labelNames(tenant: string, requested: TimeRange, query?: string): Promise<string[]> {

@@ -12,7 +12,12 @@ function one(tenant: string): string {
 }
 
 export class SingleTenantQuerier implements QueryService {
-  constructor(private readonly inner: QueryService) {}
+  readonly tail?: QueryService['tail'];
+
+  constructor(private readonly inner: QueryService) {
+    const tail = inner.tail?.bind(inner);
+    if (tail !== undefined) this.tail = (tenant, query, handlers) => tail(one(tenant), query, handlers);
+  }
 
   query(params: QueryParams): Promise<QueryResponse> {
     one(params.tenant);

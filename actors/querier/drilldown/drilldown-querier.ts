@@ -23,10 +23,14 @@ import { detectFieldValues, detectFields } from './detected-fields.js';
 import type { IngesterPatterns } from './patterns.js';
 
 export class DrilldownQuerier implements QueryService {
+  readonly tail?: QueryService['tail'];
+
   constructor(
     private readonly inner: QueryService,
     private readonly patternSource?: IngesterPatterns,
-  ) {}
+  ) {
+    if (inner.tail !== undefined) this.tail = inner.tail.bind(inner);
+  }
 
   query(params: QueryParams): Promise<QueryResponse> {
     return this.inner.query(params);
