@@ -13,7 +13,8 @@ beforeAll(async () => {
   norn = await startTestNorn({ limits: { discoverServiceName: [], discoverLogLevels: false } });
   loki = new LokiClient(norn.address);
   const now = nowNs();
-  const values = Array.from({ length: 100 }, (_, i) => [String(now - BigInt(100 - i) * 1_000_000n), `line ${i} level=info`]);
+  // Some seconds back: a range query's last step (Loki's default step) lies a little before now.
+  const values = Array.from({ length: 100 }, (_, i) => [String(now - 30_000_000_000n + BigInt(i) * 1_000_000n), `line ${i} level=info`]);
   await loki.pushRaw(JSON.stringify({ streams: [{ stream: { app: 'hostile' }, values }] }));
 });
 afterAll(async () => {
