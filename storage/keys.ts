@@ -3,6 +3,9 @@
 //   <tenant>/index/<yyyy-mm-dd>/streams/<fingerprint>                   a stream's labels, per day
 //   <tenant>/index/<yyyy-mm-dd>/chunks/<fingerprint>/<from>-<through>-<checksum>   a chunk ref, per day
 //   <tenant>/index/days/<yyyy-mm-dd>                                     the day has index entries
+//   <tenant>/index/<yyyy-mm-dd>/compacted/<generation>                   a day's compacted index
+//   ~index/tenants/<tenant>                                              the tenant has index entries
+//   ~deletes/<tenant>/<request id>                                       a delete request (JSON)
 // from/through are the chunk's first and last timestamps as 16 hex digits of the ns value (two's
 // complement for the pre-1970 corner): fixed width, so keys sort in time order, and Loki's
 // choice of hex. The checksum is the CRC32C of the encoded chunk as 8 hex digits.
@@ -18,6 +21,9 @@ const CHECKSUM = /^[0-9a-f]{8}$/;
 const TIMESTAMP = /^[0-9a-f]{16}$/;
 const CHUNK_NAME = /^([0-9a-f]{16})-([0-9a-f]{16})-([0-9a-f]{8})$/;
 const DAY_NAME = /^(\d{4})-(\d{2})-(\d{2})$/;
+const GENERATION = /^[0-9a-f]{8}$/;
+/** Largest compacted-index generation: 8 hex digits. */
+export const MAX_GENERATION = 0xffff_ffff;
 const NS_PER_DAY = 86_400_000_000_000n;
 
 /** A tenant ID that fails Loki's rules; the message is Loki's (dskit `tenant.ValidTenantID`). */
@@ -162,9 +168,66 @@ export function parseIndexDayMarkerKey(tenant: string, key: string): number | un
   return key.startsWith(prefix) ? parseDayName(key.slice(prefix.length)) : undefined;
 }
 
+/**
+ * A day's compacted index, generation `generation` (1, 2, ...): every rewrite is a new object,
+ * so a reader holding an older generation's key never sees it change under it.
+ */
+export function indexCompactedKey(tenant: string, day: number, generation: number): string {
+  if (!Number.isInteger(generation) || generation < 1 || generation > MAX_GENERATION) {
+    throw new StorageError('INVALID_KEY', `invalid compacted index generation: ${generation}`);
+  }
+  return `${indexDayPrefix(tenant, day)}compacted/${generation.toString(16).padStart(8, '0')}`;
+}
+
+/**
+ * Outside Loki's tenant charset (`~`), so it can never be a tenant's prefix: one empty object per
+ * tenant that has index entries, so the compactor finds tenants without listing every chunk.
+ */
+export const INDEX_TENANTS_PREFIX = '~index/tenants/';
+
+export function indexTenantMarkerKey(tenant: string): string {
+  validateTenantId(tenant);
+  return `${INDEX_TENANTS_PREFIX}${tenant}`;
+}
+
+/** The tenant a tenant-marker key names, or undefined for other keys. */
+export function parseIndexTenantMarkerKey(key: string): string | undefined {
+  if (!key.startsWith(INDEX_TENANTS_PREFIX)) return undefined;
+  const tenant = key.slice(INDEX_TENANTS_PREFIX.length);
+  return tenantIdProblem(tenant) === undefined ? tenant : undefined;
+}
+
+/**
+ * Delete requests (the compactor's deletion API): one JSON object per request id, under a
+ * prefix outside Loki's tenant charset (`~`), so it can never be a tenant's prefix and one
+ * listing of DELETE_REQUESTS_PREFIX finds every tenant's requests.
+ */
+export const DELETE_REQUESTS_PREFIX = '~deletes/';
+const DELETE_REQUEST_ID = /^[0-9a-f]{8,32}$/;
+
+export function deleteRequestsPrefix(tenant: string): string {
+  validateTenantId(tenant);
+  return `${DELETE_REQUESTS_PREFIX}${tenant}/`;
+}
+
+export function deleteRequestKey(tenant: string, id: string): string {
+  if (!DELETE_REQUEST_ID.test(id)) throw new StorageError('INVALID_KEY', `invalid delete request id: ${id}`);
+  return `${deleteRequestsPrefix(tenant)}${id}`;
+}
+
+/** The tenant and id a delete-request key names, or undefined for other keys. */
+export function parseDeleteRequestKey(key: string): { readonly tenant: string; readonly id: string } | undefined {
+  if (!key.startsWith(DELETE_REQUESTS_PREFIX)) return undefined;
+  const rest = key.slice(DELETE_REQUESTS_PREFIX.length).split('/');
+  if (rest.length !== 2) return undefined;
+  const [tenant, id] = rest as [string, string];
+  return tenantIdProblem(tenant) === undefined && DELETE_REQUEST_ID.test(id) ? { tenant, id } : undefined;
+}
+
 export type IndexEntryKey =
   | { readonly kind: 'stream'; readonly fingerprint: string }
-  | { readonly kind: 'chunk'; readonly chunk: ChunkKeyParts };
+  | { readonly kind: 'chunk'; readonly chunk: ChunkKeyParts }
+  | { readonly kind: 'compacted'; readonly generation: number };
 
 /** What an object listed under `indexDayPrefix(tenant, day)` records, or undefined for strangers. */
 export function parseIndexKey(tenant: string, day: number, key: string): IndexEntryKey | undefined {
@@ -173,6 +236,10 @@ export function parseIndexKey(tenant: string, day: number, key: string): IndexEn
   const rest = key.slice(prefix.length).split('/');
   if (rest.length === 2 && rest[0] === 'streams' && FINGERPRINT.test(rest[1]!)) {
     return { kind: 'stream', fingerprint: rest[1]! };
+  }
+  if (rest.length === 2 && rest[0] === 'compacted' && GENERATION.test(rest[1]!)) {
+    const generation = parseInt(rest[1]!, 16);
+    if (generation >= 1) return { kind: 'compacted', generation };
   }
   if (rest.length === 3 && rest[0] === 'chunks') {
     const chunk = parseChunkKey(`${tenant}/${rest[1]}/${rest[2]}`);

@@ -16,16 +16,20 @@ export {
   dayStart,
   daysBetween,
   formatTimestamp,
+  INDEX_TENANTS_PREFIX,
   indexChunkRefKey,
+  indexCompactedKey,
   indexDayMarkerKey,
   indexDayMarkersPrefix,
   indexDayPrefix,
   indexStreamKey,
+  indexTenantMarkerKey,
   objectKeyProblem,
   parseChunkKey,
   parseDayName,
   parseIndexDayMarkerKey,
   parseIndexKey,
+  parseIndexTenantMarkerKey,
   parseTimestamp,
   sortByKey,
   tenantIdProblem,
@@ -46,7 +50,7 @@ export {
   isEncoding,
   newScanStats,
 } from './chunk/mod.js';
-export { IndexReader, IndexWriter, StreamIndex, overlaps } from './index/mod.js';
+export { IndexCompactor, IndexReader, IndexWriter, StreamIndex, overlaps } from './index/mod.js';
 
 export type { ObjectInfo, ObjectStore, StorageErrorCode } from './object-store.js';
 export type { FsStoreOptions } from './fs-store.js';
@@ -63,3 +67,4 @@ export type {
   ScanStats,
 } from './chunk/mod.js';
 export type { ChunkRef, IndexedStream, StreamIndexOptions } from './index/mod.js';
+export type { CompactedDay, CompactedStream, CompactionResult, DayIndex, IndexCompactorOptions, RemovalResult } from './index/mod.js';

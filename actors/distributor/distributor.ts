@@ -50,7 +50,11 @@ export class Distributor implements PushService {
 
   constructor(private readonly deps: DistributorDeps) {
     this.now = deps.now ?? Date.now;
-    this.limiter = new IngestionRateLimiter(deps.limits.ingestionRateBytes, deps.limits.ingestionBurstBytes, this.now);
+    // Each tenant's own rate and burst, read at every push: a runtime override applies at once.
+    this.limiter = new IngestionRateLimiter((tenant) => {
+      const limits = limitsFor(deps.limits, tenant);
+      return { rateBytes: limits.ingestionRateBytes, burstBytes: limits.ingestionBurstBytes };
+    }, this.now);
   }
 
   async push(tenant: string, streams: readonly PushStreamInput[]): Promise<void> {
@@ -63,13 +67,13 @@ export class Distributor implements PushService {
     let lines = 0;
     let bytes = 0;
     let rejected = 0;
-    // Loki's ingest discovery (service_name, detected_level), switchable per tenant.
+    // Every limit below is the tenant's own (runtime overrides included).
     const tenantLimits = limitsFor(limits, tenant);
 
     for (const input of streams) {
       let stream;
       try {
-        stream = validateLabels(input.labels, limits);
+        stream = validateLabels(input.labels, tenantLimits);
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         errors.push(error.message);
@@ -79,7 +83,7 @@ export class Distributor implements PushService {
       }
       stream = discoverStream(stream, tenantLimits);
       const entries = withDetectedLevels(stream.labels, input.entries, tenantLimits);
-      const { accepted, errors: entryErrors, bytes: acceptedBytes } = validateEntries(entries, stream.labelString, limits, nowMs);
+      const { accepted, errors: entryErrors, bytes: acceptedBytes } = validateEntries(entries, stream.labelString, tenantLimits, nowMs);
       if (entryErrors.length > 0) {
         errors.push(...entryErrors);
         rejected += entryErrors.length;

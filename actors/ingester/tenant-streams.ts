@@ -2,7 +2,7 @@
 
 import { fingerprint, type Entry, type Labels } from '../../core/model.js';
 import type { IngesterConfig } from './config.js';
-import type { LimitsConfig } from '../../core/limits.js';
+import { limitsFor, type LimitsConfig } from '../../core/limits.js';
 import { IngesterStream } from './stream.js';
 import { STREAM_LIMIT_PREFIX, type StreamPush } from './protocol.js';
 import type { AcceptedStream } from './tails.js';
@@ -21,7 +21,8 @@ export class TenantStreams {
   constructor(
     readonly tenant: string,
     private readonly config: IngesterConfig,
-    private readonly limits: Pick<LimitsConfig, 'maxStreamsPerTenant'>,
+    /** All tenants' limits: this tenant's are looked up at each push, so an override applies live. */
+    private readonly limits: LimitsConfig,
   ) {}
 
   /** With `accepted`, the entries each stream took are listed there, per stream (live tails). */
@@ -34,7 +35,7 @@ export class TenantStreams {
       let stream = this.streams.get(push.labelString);
       if (stream === undefined) {
         // 0 is "no limit", as in Loki.
-        const limit = this.limits.maxStreamsPerTenant;
+        const limit = limitsFor(this.limits, this.tenant).maxStreamsPerTenant;
         if (limit > 0 && this.streams.size >= limit) {
           errors.push(streamLimitMessage(push.labelString, this.tenant));
           continue;

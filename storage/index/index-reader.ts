@@ -2,7 +2,9 @@
 // listing of `<tenant>/index/<day>/`, reused for listCacheTtlMs. A range longer than a few days
 // first lists the tenant's day markers, so `start=0` costs the days that hold data, not every
 // day since 1970. Label sets are immutable per fingerprint, so they are cached without expiry
-// (bounded by count).
+// (bounded by count). A day the compactor has merged (storage/README.md, "Compaction") reads as
+// its newest compacted generation plus every per-flush object listed beside it, deduplicated by
+// ref: a flush that lands during or after a compaction is seen, and a ref is never counted twice.
 
 import {
   dayOf,
@@ -16,6 +18,7 @@ import { LruCache } from '../lru.js';
 import { labelsToString, type Labels } from '../../core/model.js';
 import { StorageError, type ObjectStore } from '../object-store.js';
 import { DayListing } from './day-listing.js';
+import { readCompactedDay } from './compacted-read.js';
 import { decodeLabelsObject } from './labels-object.js';
 import { overlaps, type ChunkRef, type IndexedStream, type StreamIndexOptions } from './types.js';
 
@@ -57,7 +60,7 @@ export class IndexReader {
     const days = await this.daysWithData(tenant, from, through);
     const listings = await Promise.all(days.map((day) => this.listing(tenant, day)));
     // fingerprint -> overlapping refs by key, and the days whose listing holds the labels.
-    const found = new Map<string, { refs: Map<string, ChunkRef>; labelDays: number[] }>();
+    const found = new Map<string, { refs: Map<string, ChunkRef>; labelDays: number[]; labels?: Labels }>();
     for (const listing of listings) {
       for (const [fp, stream] of listing.streams) {
         for (const ref of stream.refs.values()) {
@@ -71,10 +74,14 @@ export class IndexReader {
         }
         const entry = found.get(fp);
         if (entry !== undefined && stream.hasLabels && !entry.labelDays.includes(listing.day)) entry.labelDays.push(listing.day);
+        if (entry !== undefined && stream.labels !== undefined) entry.labels = stream.labels;
       }
     }
     const fingerprints = [...found.keys()];
-    const labelSets = await mapLimit(fingerprints, this.concurrency, (fp) => this.labelsOf(tenant, fp, found.get(fp)!.labelDays));
+    const labelSets = await mapLimit(fingerprints, this.concurrency, (fp) => {
+      const entry = found.get(fp)!;
+      return this.labelsOf(tenant, fp, entry.labelDays, entry.labels);
+    });
     const out: IndexedStream[] = [];
     fingerprints.forEach((fp, i) => {
       const labels = labelSets[i]!;
@@ -151,10 +158,33 @@ export class IndexReader {
     return [...catalog].filter((day) => day >= first && day <= last).sort((a, b) => a - b);
   }
 
+  /** Drops one cached day, after this process rewrote it (the compactor removed refs). */
+  invalidateDay(tenant: string, day: number): void {
+    this.days.delete(`${tenant}/${day}`);
+    this.catalogs.delete(tenant);
+  }
+
   private listing(tenant: string, day: number): Promise<DayListing> {
-    return this.cached(this.days, `${tenant}/${day}`, () =>
-      this.store.list(indexDayPrefix(tenant, day)).then((objects) => DayListing.fromObjects(tenant, day, objects)),
-    );
+    return this.cached(this.days, `${tenant}/${day}`, () => this.loadListing(tenant, day));
+  }
+
+  /**
+   * Lists the day and merges its newest compacted generation in. A generation is deleted only a
+   * grace period after a newer one was written, so one that vanished between the listing and the
+   * read was superseded: list again.
+   */
+  private async loadListing(tenant: string, day: number): Promise<DayListing> {
+    for (let attempt = 1; ; attempt++) {
+      const listing = DayListing.fromObjects(tenant, day, await this.store.list(indexDayPrefix(tenant, day)));
+      const newest = listing.newestGeneration;
+      if (newest === undefined) return listing;
+      try {
+        listing.mergeCompacted(await readCompactedDay(this.store, tenant, day, newest));
+        return listing;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 'OBJECT_NOT_FOUND' || attempt >= 3) throw error;
+      }
+    }
   }
 
   /** Reuses a value for the TTL and shares it while in flight; a failure is not cached. */
@@ -169,10 +199,14 @@ export class IndexReader {
     return entry.value;
   }
 
-  private async labelsOf(tenant: string, fp: string, days: readonly number[]): Promise<Labels> {
+  private async labelsOf(tenant: string, fp: string, days: readonly number[], known?: Labels): Promise<Labels> {
     const cacheKey = `${tenant}/${fp}`;
     const cached = this.labels.get(cacheKey);
     if (cached !== undefined) return cached;
+    if (known !== undefined) {
+      this.labels.set(cacheKey, known);
+      return known;
+    }
     const day = days[0];
     if (day === undefined) {
       throw new StorageError('CORRUPT_INDEX', `index of tenant ${tenant} has chunks of stream ${fp} but no labels object`);

@@ -114,6 +114,7 @@ describe('StreamIndex', () => {
       `t/index/2023-11-15/streams/${r.fingerprint}`,
       't/index/days/2023-11-14',
       't/index/days/2023-11-15',
+      '~index/tenants/t',
     ]);
     expect((await new StreamIndex(store).streams('t', D0, D0 + 2n * DAY))[0]!.chunks).toEqual([r]);
   });

@@ -14,7 +14,7 @@ export class StreamIndex {
 
   constructor(store: ObjectStore, options: StreamIndexOptions = {}) {
     this.reader = new IndexReader(store, options);
-    this.writer = new IndexWriter(store, (day, labels, ref) => this.reader.noteIndexed(day, labels, ref));
+    this.writer = new IndexWriter(store, (day, labels, ref) => this.reader.noteIndexed(day, labels, ref), options.now);
   }
 
   /** Indexes a stored chunk under every day it covers. Idempotent. */
@@ -32,6 +32,11 @@ export class StreamIndex {
 
   labelValues(tenant: string, name: string, from: bigint, through: bigint): Promise<string[]> {
     return this.reader.labelValues(tenant, name, from, through);
+  }
+
+  /** Forgets one cached day, after the compactor in this process rewrote it. */
+  invalidateDay(tenant: string, day: number): void {
+    this.reader.invalidateDay(tenant, day);
   }
 
   /** Forgets cached listings so the next read lists the store again. */
