@@ -52,6 +52,18 @@ export function queryScope(
   };
 }
 
+/**
+ * Aborted when the client goes away before its answer is sent (the response closes unfinished),
+ * so the query frontend drops the query's queued pieces and stops its running ones.
+ */
+export function clientGone(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('the client closed the connection'));
+  });
+  return controller.signal;
+}
+
 export function registerQueryRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const now = deps.now ?? systemClock;
   void app.register(async (scope) => {
@@ -61,7 +73,7 @@ export function registerQueryRoutes(app: FastifyInstance, deps: HttpDeps): void 
     route('/loki/api/v1/query_range', async (request, reply) => {
       const tenant = readTenant(request, deps.auth);
       const params = rangeQueryParams(tenant, requestParams(request), now());
-      const response = await deps.query.query(params);
+      const response = await deps.query.query(params, { signal: clientGone(reply) });
       const flags = { ...encodingFlags(request.headers[ENCODING_FLAGS_HEADER]), forward: params.direction === 'forward' };
       return sendJson(reply, renderQueryResponse(response, flags));
     });
@@ -69,7 +81,7 @@ export function registerQueryRoutes(app: FastifyInstance, deps: HttpDeps): void 
     route('/loki/api/v1/query', async (request, reply) => {
       const tenant = readTenant(request, deps.auth);
       const params = instantQueryParams(tenant, requestParams(request), now());
-      const response = await deps.query.query(params);
+      const response = await deps.query.query(params, { signal: clientGone(reply) });
       const flags = { ...encodingFlags(request.headers[ENCODING_FLAGS_HEADER]), forward: params.direction === 'forward' };
       return sendJson(reply, renderQueryResponse(response, flags));
     });

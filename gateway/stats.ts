@@ -55,7 +55,7 @@ export function renderStats(stats: QueryStats): string {
     `"totalLinesProcessed":${num(stats.totalLinesProcessed)},` +
     `"execTime":${num(stats.execTimeSeconds)},"queueTime":${num(stats.queueTimeSeconds)},` +
     `"subqueries":${num(stats.subqueries)},"totalEntriesReturned":${num(stats.totalEntriesReturned)},` +
-    `"splits":0,"shards":0,"totalPostFilterLines":0,"totalStructuredMetadataBytesProcessed":0}`;
+    `"splits":${num(stats.splits)},"shards":${num(stats.shards)},"totalPostFilterLines":0,"totalStructuredMetadataBytesProcessed":0}`;
   const querier = `{"store":${storeSection(
     stats.totalChunksRef,
     stats.totalChunksDownloaded,

@@ -9,6 +9,8 @@ export interface QuerierConfig {
    * core), or a number; 0 scans in the calling thread.
    */
   readonly queryWorkers: number | 'auto';
+  /** Loki's `querier.max_concurrent`: sub-queries a querier (`--target querier`) runs at once. */
+  readonly maxConcurrent: number;
 }
 
-export const DEFAULT_QUERIER: QuerierConfig = { ingesterQueryTimeoutMs: 30_000, multiTenantQueriesEnabled: false, queryWorkers: 'auto' };
+export const DEFAULT_QUERIER: QuerierConfig = { ingesterQueryTimeoutMs: 30_000, multiTenantQueriesEnabled: false, queryWorkers: 'auto', maxConcurrent: 4 };
