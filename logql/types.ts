@@ -21,6 +21,17 @@ export interface QueryParams {
   readonly limit: number;
   readonly direction: Direction;
   readonly kind: 'range' | 'instant';
+  /** Evaluate over this shard of the tenant's streams only (the query frontend's sharding). */
+  readonly shard?: StreamShard;
+}
+
+/**
+ * One of `of` disjoint parts of a tenant's streams: a stream belongs to the part
+ * `fingerprint mod of == index`, so the parts' union is every stream, each once.
+ */
+export interface StreamShard {
+  readonly index: number;
+  readonly of: number;
 }
 
 export interface StreamResult {
@@ -65,11 +76,27 @@ export interface QueryStats {
   execTimeSeconds: number;
   queueTimeSeconds: number;
   subqueries: number;
+  /** Time splits the query frontend cut the query into (0: not split). */
+  splits: number;
+  /** Shards the query frontend ran, over all splits (0: not sharded). */
+  shards: number;
 }
 
 export interface QueryResponse {
   readonly data: QueryData;
   readonly stats: QueryStats;
+}
+
+/**
+ * A delete request as a data source applies it (Loki's `Delete` in a query request): an entry
+ * of a stream that `query`'s selector matches, with `start <= ts <= end` (ns, both inclusive as
+ * in Loki) and a line `query`'s pipeline keeps, is left out before anything else looks at it.
+ */
+export interface DeleteFilter {
+  /** A log selector with optional pipeline, as the delete request was made: `{app="a"} |= "secret"`. */
+  readonly query: string;
+  readonly start: bigint;
+  readonly end: bigint;
 }
 
 /** Asks a data source for log entries that match a log selector with its pipeline. */
@@ -83,6 +110,10 @@ export interface SelectLogsParams {
   readonly direction: Direction;
   /** A source returns at most this many entries in all, the first ones in `direction`. */
   readonly limit: number;
+  /** Lines hidden by delete requests: dropped before the pipeline and the limit. */
+  readonly deletes?: readonly DeleteFilter[];
+  /** Only streams of this shard. */
+  readonly shard?: StreamShard;
 }
 
 /** Asks a data source for samples extracted by a range aggregation's inner expression. */
@@ -98,6 +129,10 @@ export interface SelectSamplesParams {
   /** [start, end) in ns: already widened by the range and offset the engine needs. */
   readonly start: bigint;
   readonly end: bigint;
+  /** Lines hidden by delete requests: dropped before any sample is extracted. */
+  readonly deletes?: readonly DeleteFilter[];
+  /** Only streams of this shard. */
+  readonly shard?: StreamShard;
 }
 
 export interface Sample {
@@ -113,6 +148,20 @@ export interface Sample {
 export interface SampleSeries {
   readonly labels: Labels;
   readonly samples: Sample[];
+  /**
+   * The same samples in bulk, when the source built them so (`columnarSeries`): reading these
+   * costs no object and no BigInt per sample; `samples` is then built only if asked for.
+   */
+  readonly columns?: SampleColumns;
+}
+
+/** One series' samples as parallel arrays of equal length, in time order. */
+export interface SampleColumns {
+  /** ns. */
+  readonly ts: BigInt64Array;
+  readonly values: Float64Array;
+  /** `Sample.hash`. */
+  readonly hashes: Uint32Array;
 }
 
 /** A data source. Batches may repeat a stream; within a batch entries follow `direction`. */
@@ -135,6 +184,8 @@ export function emptyStats(): QueryStats {
     execTimeSeconds: 0,
     queueTimeSeconds: 0,
     subqueries: 0,
+    splits: 0,
+    shards: 0,
   };
 }
 

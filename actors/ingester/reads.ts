@@ -9,7 +9,7 @@ import type { Entry } from '../../core/model.js';
 import { frameBudget, framesOf, splitStreams } from '../select/frames.js';
 import { mergeChunks } from '../select/merge-entries.js';
 import { labelsBytes, sampleBatchBytes, sampleBatches, type SampleBatch } from '../select/sample-batch.js';
-import { matchingStreams, selectLogs, selectSamples, type ReadableStream } from '../select/stream-source.js';
+import { matchingStreams, selectedStreams, selectLogs, selectSamples, type ReadableStream } from '../select/stream-source.js';
 import type { IngesterMetrics } from './metrics.js';
 import type { IngesterQueryFrame, IngesterQueryRequest, LabelQuery, StreamChunkFigures } from './protocol.js';
 import type { IngesterStream } from './stream.js';
@@ -65,7 +65,8 @@ export async function* answerQuery(
         let size = 0;
         // One stream at a time: its samples leave as soon as it is scanned, so memory holds one
         // stream's samples and the frames in flight, never the whole range.
-        for (const stream of matchingStreams(memory.streamsOf(request.params.tenant), matchers)) {
+        // Only the request's shard of the streams (`params.shard`), when the query frontend sharded it.
+        for (const stream of selectedStreams(memory.streamsOf(request.params.tenant), matchers, request.params.shard)) {
           if (stream.chunksIn(request.params.start, request.params.end).length === 0) continue;
           for (const series of selectSamples([readableStream(stream)], request.params, stats)) {
             for (const batch of sampleBatches(series, budget)) {

@@ -4,6 +4,8 @@
 import { addStats, type QueryStats, type SampleSeries, type SelectLogsParams, type SelectSamplesParams, type StreamResult } from '../../logql/types.js';
 import { compileLogSelector, compileSampleExpr, matchesLabels, type Matcher } from '../../logql/mod.js';
 import type { Labels } from '../../core/model.js';
+import type { StreamShard } from '../../logql/types.js';
+import { inShard } from '../select/stream-shard.js';
 import { overlaps, type ChunkReader, type ChunkRef } from '../../storage/mod.js';
 import { dedupeEntries, mergeChunks } from '../select/merge-entries.js';
 import { selectLogs, selectSamples, type ReadableStream } from '../select/stream-source.js';
@@ -79,8 +81,10 @@ async function* scanGroups<R>(
   stats: QueryStats,
   depth: number,
   run: (group: FetchedGroup) => R | Promise<R>,
+  shard?: StreamShard,
 ): AsyncGenerator<R> {
-  const streams = await source.streams(tenant, start, end, (labels) => matchesLabels(matchers, labels));
+  // Streams outside the query's shard are left out before any of their chunks is fetched.
+  const streams = await source.streams(tenant, start, end, (labels) => matchesLabels(matchers, labels) && inShard(labels, shard));
   const inFlight: Promise<R>[] = [];
   for (const group of groupsOf(streams, start, end)) {
     const scanned = fetchGroup(source, group, stats).then(run);
@@ -147,7 +151,7 @@ export async function* selectStoredLogs(
         addStats(stats, result.stats);
         return result.streams ?? [];
       };
-  for await (const streams of scanGroups(source, params.tenant, matchers, params.start, params.end, stats, depthOf(options), run)) {
+  for await (const streams of scanGroups(source, params.tenant, matchers, params.start, params.end, stats, depthOf(options), run, params.shard)) {
     yield* streams;
   }
 }
@@ -167,7 +171,7 @@ export async function* selectStoredSamples(
         addStats(stats, result.stats);
         return (result.sampleBatches ?? []).map(decodeSampleBatch);
       };
-  for await (const series of scanGroups(source, params.tenant, matchers, params.start, params.end, stats, depthOf(options), run)) {
+  for await (const series of scanGroups(source, params.tenant, matchers, params.start, params.end, stats, depthOf(options), run, params.shard)) {
     yield* series;
   }
 }

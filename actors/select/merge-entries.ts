@@ -37,18 +37,45 @@ export function entryKey(entry: Entry): string {
   return key;
 }
 
-/** Drops entries equal in timestamp, line and metadata to one already yielded. */
+/** Entries of one timestamp compared pairwise; past this many, through a set of their keys. */
+const LIST_LIMIT = 8;
+
+/**
+ * Drops entries equal in timestamp, line and metadata to one already yielded. Only entries of
+ * the same timestamp are compared, and there are usually one or two: they are kept in a short
+ * list, and a set of keys (which hashes every line) is built only for a crowded timestamp.
+ */
 export function* dedupeEntries(sorted: Iterable<Entry>): Generator<Entry> {
   let currentTs: bigint | undefined;
-  let seen = new Set<string>();
+  const atTs: Entry[] = [];
+  let keys: Set<string> | undefined;
   for (const entry of sorted) {
     if (entry.ts !== currentTs) {
       currentTs = entry.ts;
-      seen = new Set();
+      atTs.length = 0;
+      keys = undefined;
+      atTs.push(entry);
+      yield entry;
+      continue;
     }
-    const key = entryKey(entry);
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (keys !== undefined) {
+      const key = entryKey(entry);
+      if (keys.has(key)) continue;
+      keys.add(key);
+      yield entry;
+      continue;
+    }
+    if (atTs.some((seen) => sameEntry(seen, entry))) continue;
+    atTs.push(entry);
+    if (atTs.length > LIST_LIMIT) keys = new Set(atTs.map(entryKey));
     yield entry;
   }
+}
+
+/** Equal line and metadata (the timestamps are equal already): `entryKey` equality. */
+function sameEntry(a: Entry, b: Entry): boolean {
+  if (a.line !== b.line) return false;
+  const plain = (e: Entry): boolean => e.metadata === undefined || e.metadata.length === 0;
+  if (plain(a) && plain(b)) return true;
+  return entryKey(a) === entryKey(b);
 }

@@ -4,7 +4,8 @@
 // are cut so each fits the frame budget the bus allows.
 
 import type { Labels } from '../../core/model.js';
-import type { Sample, SampleSeries } from '../../logql/types.js';
+import type { SampleColumns, SampleSeries } from '../../logql/types.js';
+import { columnarSeries, columnsOf } from '../../logql/engine/sample-columns.js';
 
 /** One series' samples, in time order, as MessagePack `bin` arrays any language can read. */
 export interface SampleBatch {
@@ -35,29 +36,28 @@ export function sampleBatchBytes(labels: Labels, count: number): number {
 
 /** Cuts one series into batches of at most `budgetBytes` each (at least one sample per batch). */
 export function* sampleBatches(series: SampleSeries, budgetBytes: number): Generator<SampleBatch> {
-  const { labels, samples } = series;
+  const { labels } = series;
+  const columns = columnsOf(series);
+  const count = columns.ts.length;
   const fixed = sampleBatchBytes(labels, 0);
   const perBatch = Math.max(1, Math.floor((budgetBytes - fixed) / BYTES_PER_SAMPLE));
-  for (let at = 0; at < samples.length; at += perBatch) {
-    yield encodeSamples(labels, samples, at, Math.min(samples.length, at + perBatch));
+  for (let at = 0; at < count; at += perBatch) {
+    yield encodeSamples(labels, columns, at, Math.min(count, at + perBatch));
   }
 }
 
-function encodeSamples(labels: Labels, samples: readonly Sample[], from: number, to: number): SampleBatch {
-  const count = to - from;
-  const ts = new BigInt64Array(count);
-  const values = new Float64Array(count);
-  const hashes = new Uint32Array(count);
-  for (let i = 0; i < count; i++) {
-    const sample = samples[from + i]!;
-    ts[i] = sample.ts;
-    values[i] = sample.value;
-    hashes[i] = sample.hash;
-  }
-  return { labels, ts: bytesOf(ts), values: bytesOf(values), hashes: bytesOf(hashes) };
+/** The columns' bytes as they are when the batch is the whole series, else a copy of the part. */
+function encodeSamples(labels: Labels, columns: SampleColumns, from: number, to: number): SampleBatch {
+  const whole = from === 0 && to === columns.ts.length;
+  const part = <A extends BigInt64Array | Float64Array | Uint32Array>(array: A): A =>
+    (whole && array.byteOffset === 0 && array.byteLength === array.buffer.byteLength ? array : array.slice(from, to)) as A;
+  return { labels, ts: bytesOf(part(columns.ts)), values: bytesOf(part(columns.values)), hashes: bytesOf(part(columns.hashes)) };
 }
 
-/** Back to the engine's samples. Received arrays may sit unaligned in a frame, so they are copied. */
+/**
+ * Back to a series the engine reads in bulk (`columns`). Received arrays may sit unaligned in a
+ * frame, so those are copied; aligned ones are read where they are.
+ */
 export function decodeSampleBatch(batch: SampleBatch): SampleSeries {
   const ts = new BigInt64Array(aligned(batch.ts).buffer);
   const values = new Float64Array(aligned(batch.values).buffer);
@@ -65,9 +65,7 @@ export function decodeSampleBatch(batch: SampleBatch): SampleSeries {
   if (ts.length !== values.length || ts.length !== hashes.length) {
     throw new Error(`sample batch of ${ts.length} timestamps, ${values.length} values and ${hashes.length} hashes`);
   }
-  const samples: Sample[] = new Array(ts.length);
-  for (let i = 0; i < ts.length; i++) samples[i] = { ts: ts[i]!, value: values[i]!, hash: hashes[i]! };
-  return { labels: batch.labels, samples };
+  return columnarSeries(batch.labels, { ts, values, hashes });
 }
 
 function bytesOf(array: BigInt64Array | Float64Array | Uint32Array): Uint8Array {

@@ -12,7 +12,9 @@ import {
 } from '../../logql/mod.js';
 import type { QueryStats, SampleSeries, SelectLogsParams, SelectSamplesParams, StreamResult } from '../../logql/types.js';
 import type { Entry, Labels } from '../../core/model.js';
-import type { Direction } from '../../logql/types.js';
+import type { Direction, StreamShard } from '../../logql/types.js';
+import { inShard } from './stream-shard.js';
+import { deletedTest, withoutDeleted } from '../compactor/deletion/line-filter.js';
 
 /** A stream a source can read: its labels and a way to iterate its entries in a range. */
 export interface ReadableStream {
@@ -32,12 +34,19 @@ export function matchingStreams<S extends { readonly labels: Labels }>(streams: 
   return result;
 }
 
+/** The streams that match and belong to the query's shard (every matching one without a shard). */
+export function selectedStreams<S extends { readonly labels: Labels }>(streams: Iterable<S>, matchers: readonly Matcher[], shard: StreamShard | undefined): S[] {
+  const matching = matchingStreams(streams, matchers);
+  return shard === undefined ? matching : matching.filter((stream) => inShard(stream.labels, shard));
+}
+
 export function selectLogs(streams: Iterable<ReadableStream>, params: SelectLogsParams, stats: QueryStats): StreamResult[] {
   const plan = compileLogSelector(params.selector);
   const needles = encodeNeedles(plan.requiredSubstrings);
-  const inputs = matchingStreams(streams, plan.matchers).map((stream) => ({
+  const inputs = selectedStreams(streams, plan.matchers, params.shard).map((stream) => ({
     labels: stream.labels,
-    entries: stream.entries(params.start, params.end, params.direction, needles),
+    // Lines of delete requests leave here, before the pipeline, the limit and sample extraction.
+    entries: withoutDeleted(stream.entries(params.start, params.end, params.direction, needles), deletedTest(params.deletes, stream.labels, params.start, params.end)),
   }));
   return selectLogsFromStreams(inputs, plan, params, stats);
 }
@@ -45,9 +54,9 @@ export function selectLogs(streams: Iterable<ReadableStream>, params: SelectLogs
 export function selectSamples(streams: Iterable<ReadableStream>, params: SelectSamplesParams, stats: QueryStats): SampleSeries[] {
   const plan = compileSampleExpr(params.expr);
   const needles = encodeNeedles(plan.requiredSubstrings);
-  const inputs = matchingStreams(streams, plan.matchers).map((stream) => ({
+  const inputs = selectedStreams(streams, plan.matchers, params.shard).map((stream) => ({
     labels: stream.labels,
-    entries: stream.entries(params.start, params.end, 'forward', needles),
+    entries: withoutDeleted(stream.entries(params.start, params.end, 'forward', needles), deletedTest(params.deletes, stream.labels, params.start, params.end)),
   }));
   return selectSamplesFromStreams(inputs, plan, params, stats);
 }

@@ -7,7 +7,10 @@ import { QueryLimitError } from '../errors.js';
 import { parseExpr } from '../syntax/parser.js';
 import { exprToString } from '../syntax/printer.js';
 import type { LogSelectorExpr } from '../syntax/ast.js';
-import { emptyStats, type QueryData, type QueryParams, type QueryResponse, type Querier, type QueryStats, type StreamResult } from '../types.js';
+import {
+  emptyStats, type QueryData, type QueryParams, type QueryResponse, type Querier, type QueryStats, type SampleSeries,
+  type SelectLogsParams, type SelectSamplesParams, type StreamResult, type StreamShard,
+} from '../types.js';
 import { compileQueryPlans } from '../plan.js';
 import { evaluateMetricQuery } from './evaluate.js';
 import { TenantsQuerier, tenantsOf } from './tenants.js';
@@ -26,7 +29,9 @@ export class Engine {
   async query(params: QueryParams, single: Querier): Promise<QueryResponse> {
     const started = performance.now();
     const tenants = tenantsOf(params.tenant);
-    const querier = tenants.length > 1 ? new TenantsQuerier(single, tenants) : single;
+    const tenantsQuerier = tenants.length > 1 ? new TenantsQuerier(single, tenants) : single;
+    // A shard of the query frontend's reaches every selection the query makes.
+    const querier = params.shard !== undefined ? new ShardQuerier(tenantsQuerier, params.shard) : tenantsQuerier;
     const stats = emptyStats();
     const expr = parseExpr(params.query);
     compileQueryPlans(expr);
@@ -85,6 +90,19 @@ export class Engine {
       }
     }
     return top;
+  }
+}
+
+/** Narrows every selection to one shard of the tenant's streams (`QueryParams.shard`). */
+class ShardQuerier implements Querier {
+  constructor(private readonly inner: Querier, private readonly shard: StreamShard) {}
+
+  selectLogs(params: SelectLogsParams, stats: QueryStats): AsyncIterable<StreamResult> {
+    return this.inner.selectLogs({ ...params, shard: this.shard }, stats);
+  }
+
+  selectSamples(params: SelectSamplesParams, stats: QueryStats): AsyncIterable<SampleSeries> {
+    return this.inner.selectSamples({ ...params, shard: this.shard }, stats);
   }
 }
 

@@ -1,20 +1,19 @@
-// Range aggregations: one `selectSamples` over the whole span the steps need, replicas' copies
-// removed, then each series folded over its windows `(T - offset - range, T - offset]`. A window
-// without samples leaves a gap; a series still carrying `__error__` fails the query, as Loki.
+// Range aggregations: one `selectSamples` over the whole span the steps need; each series' batches
+// (bulk arrays, from every source) merged into time order with replicas' copies removed
+// (`series-merge.ts`), then folded over its windows `(T - offset - range, T - offset]` with two
+// cursors. A window without samples leaves a gap; a series still carrying `__error__` fails the
+// query, as Loki.
 
 import { labelsToString, labelValue, type Labels } from '../../core/model.js';
 import { PipelineError } from '../errors.js';
 import { ERROR_LABEL } from '../log/labels-builder.js';
 import type { Grouping, LabelMatcher, RangeAggregationExpr } from '../syntax/ast.js';
 import { sampleToString } from '../syntax/printer.js';
-import type { Querier, QueryStats, Sample } from '../types.js';
-import { aggregateWindow } from './range-functions.js';
+import type { Querier, QueryStats, Sample, SampleColumns } from '../types.js';
+import { aggregateWindow, type WindowSample } from './range-functions.js';
+import { columnsOf } from './sample-columns.js';
+import { EXACT_SPAN_NS, mergeSeries, type MergedSeries } from './series-merge.js';
 import type { StepSample } from './vectors.js';
-
-interface MergedSeries {
-  labels: Labels;
-  samples: Sample[];
-}
 
 /** The text sources compile: the range aggregation, or the `sum` whose grouping they may apply. */
 function fetchText(expr: RangeAggregationExpr, pushed: Grouping | undefined): string {
@@ -22,41 +21,36 @@ function fetchText(expr: RangeAggregationExpr, pushed: Grouping | undefined): st
   return sampleToString({ kind: 'vectorAggregation', op: 'sum', grouping: pushed, expr, param: undefined });
 }
 
-export async function fetchSeries(
+interface Collected {
+  readonly labels: Labels;
+  readonly parts: SampleColumns[];
+}
+
+/** Every source's batches, per series in arrival order, kept as they came (bulk arrays). */
+async function collectSeries(
   expr: RangeAggregationExpr,
-  times: readonly bigint[],
+  span: { readonly start: bigint; readonly end: bigint },
   tenant: string,
   querier: Querier,
   stats: QueryStats,
-  pushed?: Grouping,
-): Promise<Map<string, MergedSeries>> {
-  const { rangeNs, offsetNs } = expr.range;
-  const start = times[0]! - offsetNs - rangeNs + 1n;
-  const end = times[times.length - 1]! - offsetNs + 1n;
-  const merged = new Map<string, MergedSeries>();
-  for await (const series of querier.selectSamples({ tenant, expr: fetchText(expr, pushed), start, end }, stats)) {
+  pushed: Grouping | undefined,
+): Promise<Map<string, Collected>> {
+  const collected = new Map<string, Collected>();
+  for await (const series of querier.selectSamples({ tenant, expr: fetchText(expr, pushed), start: span.start, end: span.end }, stats)) {
     const key = labelsToString(series.labels);
-    const entry = merged.get(key);
-    if (entry === undefined) merged.set(key, { labels: series.labels, samples: series.samples.slice() });
-    else for (const sample of series.samples) entry.samples.push(sample);
+    let entry = collected.get(key);
+    if (entry === undefined) {
+      entry = { labels: series.labels, parts: [] };
+      collected.set(key, entry);
+    }
+    const columns = columnsOf(series);
+    if (columns.ts.length > 0) entry.parts.push(columns);
   }
-  for (const series of merged.values()) {
-    series.samples = dedupe(series.samples);
+  for (const [key, series] of collected) {
     const error = labelValue(series.labels, ERROR_LABEL);
-    if (error !== undefined && error !== '') throw pipelineError(error, labelsToString(series.labels));
+    if (error !== undefined && error !== '') throw pipelineError(error, key);
   }
-  return merged;
-}
-
-function dedupe(samples: Sample[]): Sample[] {
-  samples.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.hash - b.hash));
-  const out: Sample[] = [];
-  for (const s of samples) {
-    const prev = out[out.length - 1];
-    if (prev !== undefined && prev.ts === s.ts && prev.hash === s.hash && Object.is(prev.value, s.value)) continue;
-    out.push(s);
-  }
-  return out;
+  return collected;
 }
 
 export function pipelineError(error: string, series: string): PipelineError {
@@ -76,26 +70,72 @@ export async function evaluateRangeAggregation(
   stats: QueryStats,
   pushed?: Grouping,
 ): Promise<StepSample[][]> {
-  const series = await fetchSeries(expr, times, tenant, querier, stats, pushed);
-  const steps: StepSample[][] = times.map(() => []);
   const { rangeNs, offsetNs } = expr.range;
-  if (expr.op === 'absent_over_time') return absentSteps(expr, series, times);
-  for (const [key, s] of series) {
+  const start = times[0]! - offsetNs - rangeNs + 1n;
+  const end = times[times.length - 1]! - offsetNs + 1n;
+  const collected = await collectSeries(expr, { start, end }, tenant, querier, stats, pushed);
+  if (end - start >= EXACT_SPAN_NS) return wideSteps(expr, collected, times);
+  // Window bounds as ns after `start`, like the merged times.
+  const ends = times.map((t) => Number(t - offsetNs - start));
+  const starts = times.map((t) => Number(t - offsetNs - rangeNs - start));
+  const merged: Array<{ key: string; series: MergedSeries }> = [];
+  for (const [key, s] of collected) merged.push({ key, series: mergeSeries(s.labels, s.parts, start) });
+  collected.clear();
+  if (expr.op === 'absent_over_time') return absentSteps(expr, merged.map((m) => m.series), starts, ends);
+  const steps: StepSample[][] = times.map(() => []);
+  const rangeSeconds = Number(rangeNs) / 1e9;
+  for (const { key, series } of merged) {
+    const { times: ts } = series;
     let lo = 0;
     let hi = 0;
-    const samples = s.samples;
     for (let i = 0; i < times.length; i++) {
-      const windowEnd = times[i]! - offsetNs;
-      const windowStart = windowEnd - rangeNs;
-      while (lo < samples.length && samples[lo]!.ts <= windowStart) lo++;
+      while (lo < ts.length && ts[lo]! <= starts[i]!) lo++;
       if (hi < lo) hi = lo;
-      while (hi < samples.length && samples[hi]!.ts <= windowEnd) hi++;
+      while (hi < ts.length && ts[hi]! <= ends[i]!) hi++;
       if (hi === lo) continue;
-      const value = aggregateWindow(expr.op, samples.slice(lo, hi), expr.param, rangeNs, windowEnd);
-      if (value !== undefined) steps[i]!.push({ labels: s.labels, key, value });
+      const value = windowValue(expr, series, lo, hi, rangeSeconds, times[i]! - offsetNs, start);
+      if (value !== undefined) steps[i]!.push({ labels: series.labels, key, value });
     }
   }
   return steps;
+}
+
+/**
+ * The range function over samples `[lo, hi)` of a merged series. Sums add in time order (or come
+ * from the prefix sums when they are exact integers), as `aggregateWindow` adds them; functions
+ * that need more than counts and sums get the window as samples.
+ */
+function windowValue(
+  expr: RangeAggregationExpr,
+  series: MergedSeries,
+  lo: number,
+  hi: number,
+  rangeSeconds: number,
+  windowEndNs: bigint,
+  base: bigint,
+): number | undefined {
+  const { values, prefix } = series;
+  const sum = (): number => {
+    if (prefix !== undefined) return prefix[hi]! - prefix[lo]!;
+    let total = 0;
+    for (let k = lo; k < hi; k++) total += values[k]!;
+    return total;
+  };
+  switch (expr.op) {
+    case 'count_over_time': return hi - lo;
+    case 'rate':
+    case 'bytes_rate': return sum() / rangeSeconds;
+    case 'bytes_over_time':
+    case 'sum_over_time': return sum();
+    case 'avg_over_time': return sum() / (hi - lo);
+    case 'first_over_time': return values[lo]!;
+    case 'last_over_time': return values[hi - 1]!;
+    default: {
+      const window: WindowSample[] = [];
+      for (let k = lo; k < hi; k++) window.push({ ts: base + BigInt(series.times[k]!), value: values[k]! });
+      return aggregateWindow(expr.op, window, expr.param, expr.range.rangeNs, windowEndNs);
+    }
+  }
 }
 
 /** Prometheus' labels for `absent`: the selector's equality matchers, names used once. */
@@ -108,17 +148,57 @@ export function absentLabels(matchers: readonly LabelMatcher[]): Labels {
   return labels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-function absentSteps(expr: RangeAggregationExpr, series: Map<string, MergedSeries>, times: readonly bigint[]): StepSample[][] {
+/** `absent_over_time`: a point where no series has a sample in the window. */
+function absentSteps(expr: RangeAggregationExpr, series: readonly MergedSeries[], starts: readonly number[], ends: readonly number[]): StepSample[][] {
   const labels = absentLabels(expr.range.selector.matchers);
   const key = labelsToString(labels);
-  // All sample times, sorted: a window is empty when no time falls in (start, end].
-  const all = [...series.values()].flatMap((s) => s.samples.map((x) => x.ts)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  let lo = 0;
+  const present = new Array<boolean>(ends.length).fill(false);
+  for (const s of series) {
+    let lo = 0;
+    for (let i = 0; i < ends.length; i++) {
+      while (lo < s.times.length && s.times[lo]! <= starts[i]!) lo++;
+      if (lo < s.times.length && s.times[lo]! <= ends[i]!) present[i] = true;
+    }
+  }
+  return present.map((p) => (p ? [] : [{ labels, key, value: 1 }]));
+}
+
+/**
+ * Selections spanning 2^53 ns (104 days) or more: samples as objects with BigInt times, sorted
+ * by (time, hash) with copies removed, each window through `aggregateWindow`.
+ */
+function wideSteps(expr: RangeAggregationExpr, collected: Map<string, Collected>, times: readonly bigint[]): StepSample[][] {
+  const { rangeNs, offsetNs } = expr.range;
+  const all: Array<{ key: string; labels: Labels; samples: Sample[] }> = [];
+  for (const [key, s] of collected) {
+    const samples: Sample[] = [];
+    for (const part of s.parts) for (let i = 0; i < part.ts.length; i++) samples.push({ ts: part.ts[i]!, value: part.values[i]!, hash: part.hashes[i]! });
+    all.push({ key, labels: s.labels, samples: dedupe(samples) });
+  }
+  const inWindow = (samples: readonly Sample[], t: bigint): Sample[] => samples.filter((x) => x.ts > t - offsetNs - rangeNs && x.ts <= t - offsetNs);
+  if (expr.op === 'absent_over_time') {
+    const labels = absentLabels(expr.range.selector.matchers);
+    return times.map((t) => (all.some((s) => inWindow(s.samples, t).length > 0) ? [] : [{ labels, key: labelsToString(labels), value: 1 }]));
+  }
   return times.map((t) => {
-    const windowEnd = t - expr.range.offsetNs;
-    const windowStart = windowEnd - expr.range.rangeNs;
-    while (lo < all.length && all[lo]! <= windowStart) lo++;
-    const present = lo < all.length && all[lo]! <= windowEnd;
-    return present ? [] : [{ labels, key, value: 1 }];
+    const step: StepSample[] = [];
+    for (const s of all) {
+      const window = inWindow(s.samples, t);
+      if (window.length === 0) continue;
+      const value = aggregateWindow(expr.op, window, expr.param, rangeNs, t - offsetNs);
+      if (value !== undefined) step.push({ labels: s.labels, key: s.key, value });
+    }
+    return step;
   });
+}
+
+function dedupe(samples: Sample[]): Sample[] {
+  samples.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.hash - b.hash));
+  const out: Sample[] = [];
+  for (const s of samples) {
+    const prev = out[out.length - 1];
+    if (prev !== undefined && prev.ts === s.ts && prev.hash === s.hash && Object.is(prev.value, s.value)) continue;
+    out.push(s);
+  }
+  return out;
 }

@@ -5,7 +5,8 @@ import { labelsToString, type Entry, type Labels } from '../../core/model.js';
 import type { StreamExtractor } from '../log/extractor.js';
 import type { StreamRunner } from '../log/pipeline.js';
 import type { LogSelectorPlan, SamplePlan } from '../plan.js';
-import type { Direction, QueryStats, Sample, SampleSeries, StreamResult } from '../types.js';
+import type { Direction, QueryStats, SampleSeries, StreamResult } from '../types.js';
+import { ColumnBuilder, columnarSeries } from './sample-columns.js';
 import { TopEntries } from './top-entries.js';
 
 export interface StreamInput {
@@ -90,7 +91,8 @@ export function selectSamplesFromStreams(
   params: SampleSelection,
   stats: QueryStats,
 ): SampleSeries[] {
-  const series = new Map<string, { labels: Labels; samples: Sample[]; sorted: boolean; lastTs: bigint }>();
+  // Each series' samples go straight into typed arrays: no object and no BigInt per sample.
+  const series = new Map<string, { labels: Labels; columns: ColumnBuilder }>();
   for (const input of inputs) {
     const extractor = plan.extractor.forStream(input.labels) as StreamExtractor;
     const streamHash = hashStream(input.labels);
@@ -101,18 +103,13 @@ export function selectSamplesFromStreams(
       if (!extractor.run(entry.ts, entry.line, entry.metadata)) continue;
       let s = series.get(extractor.key);
       if (s === undefined) {
-        s = { labels: extractor.labels, samples: [], sorted: true, lastTs: -1n << 63n };
+        s = { labels: extractor.labels, columns: new ColumnBuilder() };
         series.set(extractor.key, s);
       }
-      if (entry.ts < s.lastTs) s.sorted = false;
-      s.lastTs = entry.ts;
-      s.samples.push({ ts: entry.ts, value: extractor.value, hash: hashEntry(streamHash, entry.line, entry.metadata) });
+      s.columns.push(entry.ts, extractor.value, hashEntry(streamHash, entry.line, entry.metadata));
     }
   }
   const out: SampleSeries[] = [];
-  for (const s of series.values()) {
-    if (!s.sorted) s.samples.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
-    out.push({ labels: s.labels, samples: s.samples });
-  }
+  for (const s of series.values()) out.push(columnarSeries(s.labels, s.columns.finish()));
   return out;
 }

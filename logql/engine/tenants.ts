@@ -9,6 +9,7 @@ import { compileMatchers, matchesLabels } from '../plan.js';
 import type { LabelMatcher, LogSelectorExpr, RangeAggregationExpr, SampleExpr } from '../syntax/ast.js';
 import { parseExpr } from '../syntax/parser.js';
 import { exprToString, sampleToString } from '../syntax/printer.js';
+import { columnarSeries } from './sample-columns.js';
 import type { Querier, QueryStats, SampleSeries, SelectLogsParams, SelectSamplesParams, StreamResult } from '../types.js';
 
 export const TENANT_LABEL = '__tenant_id__';
@@ -70,7 +71,8 @@ export class TenantsQuerier implements Querier {
       const expr = sampleTextFor(params.expr, tenant);
       if (expr === undefined) continue;
       for await (const series of this.inner.selectSamples({ ...params, tenant, expr }, stats)) {
-        yield { labels: withTenant(series.labels, tenant), samples: series.samples };
+        const labels = withTenant(series.labels, tenant);
+        yield series.columns !== undefined ? columnarSeries(labels, series.columns) : { labels, samples: series.samples };
       }
     }
   }

@@ -4,7 +4,7 @@
 
 import { labelsToString, type Labels } from '../../core/model.js';
 import type { Grouping, VectorAggregationExpr } from '../syntax/ast.js';
-import type { StepSample } from './vectors.js';
+import { compareLabels, type StepSample } from './vectors.js';
 import { variance } from './variance.js';
 
 function groupLabels(labels: Labels, grouping: Grouping): Labels {
@@ -56,7 +56,9 @@ export function aggregateStep(expr: VectorAggregationExpr, samples: readonly Ste
       case 'approx_topk':
       case 'bottomk': {
         const desc = expr.op !== 'bottomk';
-        const chosen = [...g.samples].sort((a, b) => rank(a.value, b.value, desc)).slice(0, expr.param ?? 0);
+        // Ties go to the smaller label set, so the choice does not depend on the order the
+        // sources answered in (a sharded query merges shards' top k into the same answer).
+        const chosen = [...g.samples].sort((a, b) => rank(a.value, b.value, desc) || compareLabels(a.labels, b.labels)).slice(0, expr.param ?? 0);
         for (const s of chosen) out.push(s);
         continue;
       }

@@ -7,7 +7,8 @@
 //            raw log bytes in the queried range per second
 //   limits:  `zcat | grep -F <word>` and `zcat | wc -l` over the same lines, gzip'd, one core
 //   memory:  the reader's RSS after start, after the queries, and its peak (VmHWM)
-// Run: npm run bench:query   (options: --copies N (default 20)  --query-workers N)
+// Run: npm run bench:query   (options: --copies N (default 20)  --query-workers N
+//      --profile DIR: V8 CPU profiles of the reader, one per thread, written to DIR)
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ const option = (name: string): string | undefined => {
 };
 const COPIES = Number(option('copies') ?? 20);
 const WORKERS = option('query-workers');
+const PROFILE_DIR = option('profile');
 const SHARDS = 10;
 const BATCH = 1000;
 const RARE = 'zq-needle-7731';
@@ -149,7 +151,7 @@ async function main(): Promise<void> {
   await fetch(`${writer.url}/flush`, { method: 'POST' });
   await writer.stop('SIGTERM');
 
-  const reader = await spawnNorn([...flags, '--no-wal']);
+  const reader = await spawnNorn([...flags, '--no-wal'], PROFILE_DIR !== undefined ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] } : {});
   const pid = reader.child.pid!;
   const before = rssMiB(pid);
   const rows: string[] = [];

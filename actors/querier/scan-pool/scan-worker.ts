@@ -13,7 +13,10 @@ port.on('message', (message: { readonly id: number; readonly task: ScanTask }) =
   const transfer: ArrayBuffer[] = [];
   try {
     const result = runScanTask(message.task);
-    for (const batch of result.sampleBatches ?? []) transfer.push(batch.ts.buffer as ArrayBuffer, batch.values.buffer as ArrayBuffer, batch.hashes.buffer as ArrayBuffer);
+    // A buffer may be listed once only; a batch's arrays always own theirs, but say so here.
+    const buffers = new Set<ArrayBuffer>();
+    for (const batch of result.sampleBatches ?? []) for (const bytes of [batch.ts, batch.values, batch.hashes]) buffers.add(bytes.buffer as ArrayBuffer);
+    transfer.push(...buffers);
     reply = { id: message.id, result };
   } catch (error) {
     const e = error as { name?: unknown; message?: unknown; code?: unknown };
