@@ -6,7 +6,8 @@
 
 import type { Bus, Subscription } from '../../bus/bus.js';
 import { subjects } from '../../bus/subjects.js';
-import { decodeChunk } from '../../storage/chunk/mod.js';
+import { decodeChunk, MemChunk } from '../../storage/chunk/mod.js';
+import { frameBudget } from '../select/frames.js';
 import type { Entry, Labels } from '../../core/model.js';
 import type { Ingester } from './ingester.js';
 import type { IngesterMetrics } from './metrics.js';
@@ -30,7 +31,31 @@ export interface HandoffReply {
   readonly reason?: string;
 }
 
+/** A batch is sent once it holds this much, and before it would outgrow the bus's `max_payload`. */
 const BATCH_BYTES = 512 * 1024;
+
+/**
+ * `encoded` as it is when it fits in `budget`, else its entries re-encoded (same encoding and
+ * format) into as many chunks as it takes, each under `budget`: a chunk is cut at 1.5 MiB, more
+ * than nats-server's default 1 MiB `max_payload`, and a message over it is refused outright.
+ */
+export function* chunkPiecesUnder(encoded: Uint8Array, budget: number): Generator<Uint8Array> {
+  if (encoded.length <= budget) {
+    yield encoded;
+    return;
+  }
+  const decoded = decodeChunk(encoded);
+  const config = { encoding: decoded.encoding, format: decoded.format, blockSizeBytes: Math.max(1024, Math.min(256 * 1024, Math.floor(budget / 4))), targetSizeBytes: budget };
+  let piece = new MemChunk(config);
+  for (const entry of decoded.iterate({ from: -(2n ** 63n), through: 2n ** 63n - 1n, direction: 'forward' })) {
+    if (!piece.isEmpty && !piece.hasSpaceFor(entry)) {
+      yield piece.encode();
+      piece = new MemChunk(config);
+    }
+    piece.append(entry);
+  }
+  if (!piece.isEmpty) yield piece.encode();
+}
 
 export interface HandoffOptions {
   readonly bus: Bus;
@@ -62,13 +87,20 @@ export async function handOff(options: HandoffOptions, target: string, tokens: r
     batchBytes = 0;
   };
 
+  // Every message stays under the bus's max_payload (read from the server's INFO on NATS), with
+  // room for the labels and the envelope: a batch is sent before a chunk would take it past.
+  const limit = frameBudget(bus.maxPayloadBytes);
+  const overhead = (stream: IngesterStream): number => 64 + stream.tenant.length + 2 * stream.labelString.length;
   for (const stream of ingester.allStreams()) {
     for (const slot of stream.unflushed()) {
-      const encoded = slot.chunk.encode();
-      batch.push({ tenant: stream.tenant, labelString: stream.labelString, labels: stream.labels, chunks: [encoded] });
-      batchBytes += encoded.length;
+      for (const encoded of chunkPiecesUnder(slot.chunk.encode(), limit - overhead(stream))) {
+        const size = encoded.length + overhead(stream);
+        if (batch.length > 0 && batchBytes + size > limit) await sendBatch();
+        batch.push({ tenant: stream.tenant, labelString: stream.labelString, labels: stream.labels, chunks: [encoded] });
+        batchBytes += size;
+        if (batchBytes >= BATCH_BYTES) await sendBatch();
+      }
       handed.push({ stream, slot });
-      if (batchBytes >= BATCH_BYTES) await sendBatch();
     }
   }
   await sendBatch();

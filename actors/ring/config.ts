@@ -13,6 +13,11 @@ export interface RingConfig {
   readonly joinAfterMs: number;
   /** How long a leaving ingester waits for a PENDING one to hand off to. */
   readonly handoffWaitMs: number;
+  /**
+   * Loki's `autoforget_unhealthy`: an ingester removes from the ring every member whose heartbeat
+   * is older than `heartbeatTimeoutMs` (checked every heartbeat period; actors/ring/forget.ts).
+   */
+  readonly autoforgetUnhealthy: boolean;
 }
 
 export const DEFAULT_RING: RingConfig = {
@@ -24,4 +29,5 @@ export const DEFAULT_RING: RingConfig = {
   tokens: 128,
   joinAfterMs: 10_000,
   handoffWaitMs: 10_000,
+  autoforgetUnhealthy: false,
 };

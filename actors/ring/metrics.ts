@@ -1,7 +1,7 @@
 // Ring metrics, computed when Prometheus scrapes so they are never stale: members by state
 // (UNHEALTHY for a missed heartbeat, as a reader concludes), and tokens owned.
 
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { isHealthy, type MemberState } from './model.js';
 import type { RingWatcher } from './ring-watcher.js';
 
@@ -33,4 +33,20 @@ export function registerRingMetrics(registry: Registry, watcher: RingWatcher, he
       this.set(tokens);
     },
   });
+}
+
+/** Loki's `loki_ingester_autoforget_unhealthy_ingesters_total`, under Norn's prefix. */
+export function autoForgetCounter(registry: Registry): Counter {
+  const name = 'norn_ingester_autoforget_unhealthy_ingesters_total';
+  const existing = registry.getSingleMetric(name);
+  if (existing !== undefined) return existing as Counter;
+  return new Counter({ name, help: 'Ring members this ingester removed because their heartbeat was older than the heartbeat timeout (ring.autoforget_unhealthy).', registers: [registry] });
+}
+
+/** Members removed from the ring by hand (`POST /ring` with `forget=<id>`). */
+export function forgetCounter(registry: Registry): Counter {
+  const name = 'norn_ring_members_forgotten_total';
+  const existing = registry.getSingleMetric(name);
+  if (existing !== undefined) return existing as Counter;
+  return new Counter({ name, help: 'Ring members removed by an operator with the ring page\'s Forget (POST /ring forget=<id>).', registers: [registry] });
 }

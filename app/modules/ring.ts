@@ -7,13 +7,16 @@ import { subjects } from '../../bus/subjects.js';
 import type { NornConfig } from '../config.js';
 import type { RingMember } from '../../actors/ring/model.js';
 import { RingWatcher } from '../../actors/ring/ring-watcher.js';
-import { registerRingMetrics } from '../../actors/ring/metrics.js';
+import { forgetCounter, registerRingMetrics } from '../../actors/ring/metrics.js';
+import { forgetMember } from '../../actors/ring/forget.js';
 
 export interface RingModule {
   readonly watcher: RingWatcher;
   readonly store: KvStore<RingMember>;
   /** `/ring` as JSON: members, states, tokens and heartbeat ages. */
   status(): unknown;
+  /** Removes a member's key from the ring (Loki's "Forget"); false when there is no such member. */
+  forget(id: string): Promise<boolean>;
 }
 
 export async function startRing(deps: { readonly config: NornConfig; readonly bus: Bus; readonly registry: Registry }): Promise<RingModule> {
@@ -26,7 +29,17 @@ export async function startRing(deps: { readonly config: NornConfig; readonly bu
   });
   await watcher.start();
   registerRingMetrics(registry, watcher, config.ring.heartbeatTimeoutMs);
-  return { watcher, store, status: () => ringStatus(watcher, config) };
+  const forgotten = forgetCounter(registry);
+  return {
+    watcher,
+    store,
+    status: () => ringStatus(watcher, config),
+    async forget(id) {
+      const found = await forgetMember(store, id);
+      if (found) forgotten.inc();
+      return found;
+    },
+  };
 }
 
 function ringStatus(watcher: RingWatcher, config: NornConfig): unknown {

@@ -51,6 +51,31 @@ type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstanc
 const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
 
 patchDesForS3rver();
+serializeS3rverPuts();
+
+/**
+ * s3rver writes an object's data and then its metadata file in place, so two PUTs of one key at
+ * once (replicas writing the same content-addressed object) can leave a truncated metadata file,
+ * and every later listing of that prefix fails with a 500 (`Unexpected end of JSON input`). A
+ * real S3 makes each PUT atomic; PUTs of one key are run one after the other here to the same
+ * effect.
+ */
+function serializeS3rverPuts(): void {
+  type Store = { putObject(object: { bucket: string; key: string }): Promise<unknown> };
+  const { prototype } = createRequire(import.meta.url)('s3rver/lib/stores/filesystem.js') as { prototype: Store };
+  const original = prototype.putObject;
+  const tails = new Map<string, Promise<unknown>>();
+  prototype.putObject = function (this: Store, object) {
+    const id = `${object.bucket}/${object.key}`;
+    const previous = tails.get(id) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => original.call(this, object));
+    tails.set(id, next);
+    void next.finally(() => {
+      if (tails.get(id) === next) tails.delete(id);
+    }).catch(() => undefined);
+    return next;
+  };
+}
 
 /**
  * s3rver encrypts ListObjectsV2 continuation tokens with single DES, which Node 20's OpenSSL 3

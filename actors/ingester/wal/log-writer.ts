@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { WalSyncPolicy } from '../config.js';
 import { errorMessage } from '../../../core/errors.js';
 import { WalError } from './errors.js';
-import { Segment } from './segment.js';
+import { Segment, type OpenSegmentFile } from './segment.js';
 
 /** Upper bound on one writev: a burst larger than this is written (and synced) in parts. */
 const MAX_BATCH_BYTES = 16 * 1024 * 1024;
@@ -37,6 +37,8 @@ export interface LogWriterOptions {
   readonly firstSeq: number;
   readonly logger: Logger;
   readonly onWritten: (bytes: number) => void;
+  /** Opens segment files (default `fs.promises.open`); tests pass one that fails like a full disk. */
+  readonly openFile?: OpenSegmentFile;
 }
 
 export interface WriterStats {
@@ -138,8 +140,10 @@ export class LogWriter {
       } catch (cause) {
         const error = new WalError('WAL_WRITE', `WAL write failed: ${errorMessage(cause)}`, { cause });
         this.options.logger.error({ err: cause, records: batch.length }, 'WAL write failed; the appends are refused and a new segment is started');
-        for (const item of batch) item.reject(error);
+        // The failed segment is closed (and removed when it holds nothing) before the appends
+        // are refused, so a refused push leaves no file behind it.
         await this.closeSegment(false).catch(() => undefined);
+        for (const item of batch) item.reject(error);
         continue;
       }
       for (const item of batch) item.resolve();
@@ -178,7 +182,7 @@ export class LogWriter {
     for (let attempt = 0; ; attempt++) {
       const seq = this.nextSeq++;
       try {
-        this.segment = await Segment.create(this.options.walDir, seq);
+        this.segment = await Segment.create(this.options.walDir, seq, this.options.openFile);
         this.counters.segmentsCreated++;
         return this.segment;
       } catch (error) {
@@ -192,10 +196,15 @@ export class LogWriter {
     const segment = this.segment;
     if (segment === undefined) return;
     this.segment = undefined;
+    if (segment.failed) {
+      await segment.closeAfterFailure(this.options.walDir);
+      return;
+    }
     try {
-      if (sync && !segment.failed) await this.sync(segment);
+      if (sync) await this.sync(segment);
     } finally {
-      await segment.close();
+      if (segment.failed) await segment.closeAfterFailure(this.options.walDir);
+      else await segment.close();
     }
   }
 

@@ -4,7 +4,10 @@
 
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { segmentName, syncDirectory } from './files.js';
+import { removeIfPresent, segmentName, syncDirectory } from './files.js';
+
+/** How a segment file is opened: `fs.promises.open`, or a stand-in that fails on cue in tests. */
+export type OpenSegmentFile = (path: string, flags: 'wx') => Promise<FileHandle>;
 
 export class Segment {
   /** Bytes in the file. */
@@ -25,9 +28,9 @@ export class Segment {
    * record in it can be acknowledged: a synced file whose directory entry was lost on power
    * failure would take its records with it.
    */
-  static async create(walDir: string, seq: number): Promise<Segment> {
+  static async create(walDir: string, seq: number, openFile: OpenSegmentFile = open): Promise<Segment> {
     const path = join(walDir, segmentName(seq));
-    const handle = await open(path, 'wx');
+    const handle = await openFile(path, 'wx');
     try {
       await syncDirectory(walDir);
     } catch (error) {
@@ -79,5 +82,25 @@ export class Segment {
   async close(): Promise<void> {
     await this.syncing?.catch(() => undefined);
     await this.handle.close();
+  }
+
+  /**
+   * Closes a segment whose write or sync failed. One that never took a record is deleted: on a
+   * full disk every refused append would otherwise leave an empty file behind (and a name to
+   * list at every start). One that holds records is cut back to the last complete write, so
+   * replay does not read the failed write's partial bytes as a torn record; if even that fails
+   * (the disk is gone), replay's repair of a torn tail still applies.
+   */
+  async closeAfterFailure(walDir: string): Promise<'removed' | 'kept'> {
+    await this.syncing?.catch(() => undefined);
+    if (this.size > 0) {
+      await this.handle.truncate(this.size).catch(() => undefined);
+      await this.handle.close();
+      return 'kept';
+    }
+    await this.handle.close().catch(() => undefined);
+    await removeIfPresent(this.path);
+    await syncDirectory(walDir).catch(() => undefined);
+    return 'removed';
   }
 }

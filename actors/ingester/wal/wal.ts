@@ -14,6 +14,7 @@ import { errorMessage } from '../../../core/errors.js';
 import { WalError } from './errors.js';
 import { listWal, nextSequence, removeIfPresent, syncDirectory } from './files.js';
 import { LogWriter, type WriterStats } from './log-writer.js';
+import type { OpenSegmentFile } from './segment.js';
 import { encodeRequestRecord } from './record-format.js';
 import { replayFiles, type ReplayResult } from './replay.js';
 
@@ -31,6 +32,8 @@ export interface WalOptions {
    * loop, and so the appends, run between two writes.
    */
   readonly checkpointWriteBytes?: number;
+  /** Opens segment files (default `fs.promises.open`); tests pass one that fails like a full disk. */
+  readonly openFile?: OpenSegmentFile;
 }
 
 export interface CheckpointResult {
@@ -68,6 +71,7 @@ export class Wal implements PushLog {
       firstSeq,
       logger,
       onWritten: (bytes) => metrics.walBytes.inc(bytes),
+      ...(options.openFile !== undefined ? { openFile: options.openFile } : {}),
     });
   }
 
