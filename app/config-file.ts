@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { NornError } from '../core/errors.js';
 import { defaultConfig, type NornConfig } from './config.js';
+import type { LimitsConfig } from '../core/limits.js';
 import { RulerError, rulerConfigFromYaml, type RulerConfig } from '../actors/ruler/mod.js';
 
 export class ConfigError extends NornError {
@@ -24,7 +25,8 @@ export class ConfigError extends NornError {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+// `y` is Prometheus' 365 days, as Loki's model.Duration settings (`retention_period: 1y`) take it.
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 31_536_000_000 };
 const SIZE_UNITS: Record<string, number> = {
   b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3,
 };
@@ -36,7 +38,7 @@ export function parseDurationMs(value: unknown, path: string): number {
   let total = 0;
   let rest = value.trim();
   while (rest.length > 0) {
-    const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/.exec(rest);
+    const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/.exec(rest);
     if (match === null) throw new ConfigError(`${path}: invalid duration ${JSON.stringify(value)}`);
     total += Number(match[1]) * DURATION_UNITS[match[2]!]!;
     rest = rest.slice(match[0].length);
@@ -60,15 +62,21 @@ const DURATION_FIELDS = new Set([
   'rejectOldSamplesMaxAge', 'creationGracePeriod', 'maxQueryLength', 'heartbeatPeriod', 'heartbeatTimeout',
   'joinAfter', 'handoffWait', 'pushTimeout', 'ingesterQueryTimeout', 'syncInterval',
   'checkpointInterval', 'indexCache', 'flushWaitTimeout', 'shutdownTimeout', 'maxAge', 'duplicateWindow', 'ackWait', 'retryDelay', 'maxRetryDelay',
+  'retentionPeriod', 'period',
+  'compactionInterval', 'retentionDeleteDelay', 'deleteRequestCancelPeriod', 'leaderLeaseTtl',
+  // The query frontend's limits and its results cache.
+  'splitQueriesByInterval', 'queryTimeout', 'maxCacheFreshnessPerQuery', 'ttl',
 ]);
 const RENAMED: Record<string, string> = {
   flushCheckPeriod: 'flushCheckMs', heartbeatPeriod: 'heartbeatMs', checkpointInterval: 'checkpointMs',
   maxChunkBytes: 'targetChunkBytes', blockSize: 'blockSizeBytes', maxLineSize: 'maxLineSizeBytes',
   ingestionRate: 'ingestionRateBytes', ingestionBurst: 'ingestionBurstBytes', segmentSize: 'segmentBytes',
   maxStructuredMetadataSize: 'maxStructuredMetadataSizeBytes',
+  tsdbMaxBytesPerShard: 'tsdbMaxBytesPerShard',
 };
 const SIZE_FIELDS = new Set([
   'blockSize', 'maxChunkBytes', 'maxLineSize', 'ingestionRate', 'ingestionBurst', 'segmentSize', 'maxStructuredMetadataSize',
+  'tsdbMaxBytesPerShard',
 ]);
 
 /** Merges a YAML document (snake_case) onto a config object (camelCase), converting units. */
@@ -84,6 +92,10 @@ function merge(target: Record<string, unknown>, source: Json, path: string, prob
       // The ruler reads its own section, under Loki's names (actors/ruler/config.ts).
       if (path === '' && key === 'ruler') {
         target['ruler'] = rulerConfigFromYaml(value, target['ruler'] as RulerConfig);
+        continue;
+      }
+      if (key === 'retentionStream') {
+        target['retentionStream'] = retentionStreamFromYaml(value, where);
         continue;
       }
       if (DURATION_FIELDS.has(key)) {
@@ -111,6 +123,22 @@ function merge(target: Record<string, unknown>, source: Json, path: string, prob
       problems.push(error.message);
     }
   }
+}
+
+/**
+ * Loki's `retention_stream: [{ selector, period, priority }]` as RetentionStreamRule objects; the
+ * selector and priority are checked by the schema (app/config-schema.ts), the period here.
+ */
+function retentionStreamFromYaml(value: Json, where: string): unknown {
+  if (!Array.isArray(value)) throw new ConfigError(`${where}: expected a list of { selector, period, priority }`);
+  return value.map((rule, i) => {
+    const at = `${where}[${i}]`;
+    if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) throw new ConfigError(`${at}: expected { selector, period, priority }`);
+    const unknown = Object.keys(rule).filter((k) => !['selector', 'period', 'priority'].includes(k));
+    if (unknown.length > 0) throw new ConfigError(`${at}.${unknown[0]}: unknown setting`);
+    if (rule.period === undefined) throw new ConfigError(`${at}.period: missing: how long matching streams are kept`);
+    return { selector: rule.selector, periodMs: parseDurationMs(rule.period, `${at}.period`), priority: rule.priority ?? 0 };
+  });
 }
 
 export interface ConfigFileOptions {
@@ -172,19 +200,35 @@ function splitOverrides(document: Json): { overrides: Json | undefined; rest: Js
  * `limits` with its keys merged on top. Tenant ids are kept as written (never camel-cased).
  */
 function applyOverrides(config: Record<string, unknown>, overrides: Json, problems: string[]): void {
-  if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
-    problems.push('overrides: expected a mapping of tenant ids to limits');
-    return;
-  }
   const global = config.limits as Record<string, unknown>;
-  const perTenant: Record<string, unknown> = {};
-  for (const [tenant, limits] of Object.entries(overrides)) {
-    const merged = structuredClone(global);
-    delete merged.overrides;
-    merge(merged, limits, `overrides.${tenant}`, problems);
-    perTenant[tenant] = merged;
-  }
+  const perTenant = mergeTenantOverrides(overrides, () => global, 'overrides', problems);
   config.limits = { ...global, overrides: perTenant };
+}
+
+/**
+ * A YAML `overrides:` mapping read as complete per-tenant limits: each tenant's keys merged onto
+ * `baseOf(tenant)`, units converted, unknown keys reported in `problems` under `where.<tenant>`.
+ * The runtime overrides file (app/runtime-config.ts) reads its tenants through this too.
+ */
+export function mergeTenantOverrides(
+  overrides: unknown,
+  baseOf: (tenant: string) => object,
+  where: string,
+  problems: string[],
+): Record<string, LimitsConfig> {
+  const perTenant: Record<string, LimitsConfig> = {};
+  if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
+    problems.push(`${where}: expected a mapping of tenant ids to limits`);
+    return perTenant;
+  }
+  for (const [tenant, limits] of Object.entries(overrides as Record<string, Json>)) {
+    const merged = structuredClone(baseOf(tenant)) as Record<string, unknown>;
+    delete merged.overrides;
+    // `tenant: {}` or `tenant:` (null) leaves the tenant on its base limits, as Loki.
+    if (limits !== null) merge(merged, limits, `${where}.${tenant}`, problems);
+    perTenant[tenant] = merged as unknown as LimitsConfig;
+  }
+  return perTenant;
 }
 
 export function loadConfigFile(file: string, base: NornConfig = defaultConfig(), options: ConfigFileOptions = {}): NornConfig {

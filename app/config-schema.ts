@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { NornConfig } from './config.js';
 import { ConfigError } from './config-file.js';
+import { parseLogSelector } from '../logql/mod.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -22,6 +23,23 @@ const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
 const bool = () => z.boolean({ error: (issue) => `expected true or false, got ${show(issue.input)}` });
 const text = (what = 'a string') =>
   z.string({ error: (issue) => `expected ${what}, got ${show(issue.input)}` }).min(1, { error: `must not be empty` });
+
+/** Loki refuses a retention shorter than a day (one index table); 0 keeps data forever. */
+const DAY_MS = 24 * 3_600_000;
+const retentionPeriod = () =>
+  limit().refine((ms) => ms === 0 || ms >= DAY_MS, { error: (issue) => `must be 0 (keep forever) or at least 24h, got ${show(issue.input)}ms` });
+
+/** A LogQL stream selector, `{namespace="dev"}`: matchers only, no pipeline (Loki's `retention_stream`). */
+const streamSelector = () =>
+  z.string({ error: (issue) => `expected a stream selector such as {namespace="dev"}, got ${show(issue.input)}` })
+    .superRefine((text, ctx) => {
+      try {
+        const expr = parseLogSelector(text);
+        if (expr.stages.length > 0) ctx.addIssue({ code: 'custom', message: `expected a stream selector without a pipeline, got ${show(text)}` });
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `not a valid stream selector ${show(text)}: ${(error as Error).message}` });
+      }
+    });
 
 function show(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -64,7 +82,7 @@ const ingester = z
     error: 'must be at least flush_backoff',
   });
 
-const limits = z.looseObject({
+const tenantLimits = z.looseObject({
   maxLineSizeBytes: limit(),
   maxLabelNamesPerSeries: int(1),
   maxLabelNameLength: int(1),
@@ -78,7 +96,25 @@ const limits = z.looseObject({
   maxStructuredMetadataEntriesCount: limit(),
   maxEntriesLimitPerQuery: limit(),
   maxQueryLengthMs: limit(),
+  // The query frontend's (actors/frontend/); 0 turns splitting off.
+  splitQueriesByIntervalMs: limit().optional(),
+  maxQueryParallelism: int(1).optional(),
+  queryTimeoutMs: positiveMs().optional(),
+  maxQuerySeries: int(1).optional(),
+  maxCacheFreshnessPerQueryMs: limit().optional(),
+  tsdbMaxBytesPerShard: int(1).optional(),
+  retentionPeriodMs: retentionPeriod().optional(),
+  retentionStream: z
+    .array(z.looseObject({ selector: streamSelector(), periodMs: retentionPeriod(), priority: z.number({ error: (issue) => `expected a whole number, got ${show(issue.input)}` }).int({ error: (issue) => `expected a whole number, got ${show(issue.input)}` }) }),
+      { error: (issue) => `expected a list of { selector, period, priority }, got ${show(issue.input)}` })
+    .optional(),
+  deletionMode: oneOf(['disabled', 'filter-only', 'filter-and-delete']).optional(),
 });
+
+/** One tenant's limits: the file's `limits:`, each entry of its `overrides:` and of the runtime file's. */
+export const tenantLimitsSchema = tenantLimits;
+
+const limits = tenantLimits.extend({ overrides: z.record(z.string(), tenantLimits).optional() });
 
 const ring = z
   .looseObject({
@@ -90,6 +126,7 @@ const ring = z
     tokens: int(1, 4096),
     joinAfterMs: limit(),
     handoffWaitMs: limit(),
+    autoforgetUnhealthy: bool(),
   })
   .refine((section) => section.heartbeatTimeoutMs > section.heartbeatMs, {
     path: ['heartbeatTimeoutMs'],
@@ -104,9 +141,18 @@ const wal = z.looseObject({
   checkpointMs: positiveMs(),
 });
 
+const compactor = z.looseObject({
+  retentionEnabled: bool(),
+  compactionIntervalMs: positiveMs(),
+  retentionDeleteDelayMs: limit(),
+  deleteRequestCancelPeriodMs: limit(),
+  // Renewed every third of it: below a second one slow KV round trip would drop the lease.
+  leaderLeaseTtlMs: int(1_000),
+});
+
 const schema = z
   .looseObject({
-    target: oneOf(['all', 'gateway', 'ingester', 'ruler']),
+    target: oneOf(['all', 'gateway', 'ingester', 'ruler', 'querier', 'compactor']),
     id: text('an ingester id'),
     httpHost: text('a host name or address'),
     httpPort: int(0, 65_535),
@@ -129,8 +175,21 @@ const schema = z
         maxRetryDelayMs: positiveMs(),
       }),
     }),
-    querier: z.looseObject({ ingesterQueryTimeoutMs: positiveMs(), multiTenantQueriesEnabled: bool() }),
+    querier: z.looseObject({ ingesterQueryTimeoutMs: positiveMs(), multiTenantQueriesEnabled: bool(), maxConcurrent: int(1, 1024) }),
     wal,
+    frontend: z.looseObject({
+      enabled: bool(),
+      maxOutstandingPerTenant: int(1),
+      maxRetries: int(0, 100),
+      cacheResults: bool(),
+      resultsCache: z.looseObject({
+        backend: oneOf(['memory', 'nats-kv']),
+        maxSizeMb: int(1),
+        ttlMs: positiveMs(),
+      }),
+    }).optional(),
+    compactor,
+    runtimeConfig: z.looseObject({ file: z.string({ error: (issue) => `expected a file path, got ${show(issue.input)}` }), periodMs: positiveMs() }).optional(),
   });
 
 /** Settings that are each valid but cannot work together; checked even when others are wrong. */
@@ -144,7 +203,7 @@ function crossProblems(config: NornConfig): string[] {
   if (config.distributor?.producerStream?.enabled === true && config.nats === undefined) {
     problems.push('distributor.producer_stream.enabled: the durable producer path lives in a JetStream stream: it needs nats');
   }
-  if ((config.target === 'gateway' || config.target === 'ingester' || config.target === 'ruler') && config.nats === undefined) {
+  if ((config.target === 'gateway' || config.target === 'ingester' || config.target === 'ruler' || config.target === 'querier' || config.target === 'compactor') && config.nats === undefined) {
     problems.push(`nats: target ${config.target} needs a NATS server: separate processes meet on it`);
   }
   return problems;
@@ -170,10 +229,23 @@ export function yamlKey(path: readonly PropertyKey[]): string {
     .join('.');
 }
 
+/**
+ * The YAML key of a problem's path. A tenant's override lives at `limits.overrides.<tenant>` in
+ * NornConfig but at `overrides.<tenant>` in the file, and a tenant id is printed as written.
+ */
+export function problemKey(path: readonly PropertyKey[]): string {
+  // A list item is `retention_stream[0]`, as the file reader names it.
+  const key = (parts: readonly PropertyKey[]) => yamlKey(parts).replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+  if (path[0] === 'limits' && path[1] === 'overrides' && path.length > 2) {
+    return [`overrides.${String(path[2])}`, key(path.slice(3))].filter((part) => part !== '').join('.');
+  }
+  return key(path);
+}
+
 /** Every problem in `config`, one line each, naming the YAML key; empty when it is valid. */
 export function configProblems(config: NornConfig): string[] {
   const result = schema.safeParse(config);
-  const problems = result.success ? [] : result.error.issues.map((issue) => `${yamlKey(issue.path) || 'config'}: ${issue.message}`);
+  const problems = result.success ? [] : result.error.issues.map((issue) => `${problemKey(issue.path) || 'config'}: ${issue.message}`);
   return [...problems, ...crossProblems(config)];
 }
 

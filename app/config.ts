@@ -15,8 +15,21 @@ import type { QuerierConfig } from '../actors/querier/config.js';
 import { DEFAULT_QUERIER } from '../actors/querier/config.js';
 import type { RulerConfig } from '../actors/ruler/config.js';
 import { defaultRulerConfig } from '../actors/ruler/config.js';
+import type { FrontendConfig } from '../actors/frontend/config.js';
+import { DEFAULT_FRONTEND } from '../actors/frontend/config.js';
+import type { CompactorConfig } from '../actors/compactor/config.js';
+import { DEFAULT_COMPACTOR } from '../actors/compactor/config.js';
 
-export type Target = 'all' | 'gateway' | 'ingester' | 'ruler';
+export type Target = 'all' | 'gateway' | 'ingester' | 'ruler' | 'querier' | 'compactor';
+
+/**
+ * Loki's `runtime_config`: a YAML file of per-tenant `overrides:` re-read every `period`, so a
+ * tenant's limits change without a restart (app/runtime-config.ts). `file: ''` means none.
+ */
+export interface RuntimeConfigSettings {
+  readonly file: string;
+  readonly periodMs: number;
+}
 
 export interface NornConfig {
   readonly target: Target;
@@ -34,6 +47,11 @@ export interface NornConfig {
   readonly querier: QuerierConfig;
   readonly wal: WalConfig;
   readonly ruler: RulerConfig;
+  /** The gateway's query frontend (actors/frontend/config.ts). */
+  readonly frontend: FrontendConfig;
+  readonly runtimeConfig: RuntimeConfigSettings;
+  /** Index compaction, retention, the single active compactor (actors/compactor/config.ts). */
+  readonly compactor: CompactorConfig;
 }
 
 export function defaultConfig(): NornConfig {
@@ -52,5 +70,8 @@ export function defaultConfig(): NornConfig {
     querier: DEFAULT_QUERIER,
     wal: DEFAULT_WAL,
     ruler: defaultRulerConfig(),
+    frontend: DEFAULT_FRONTEND,
+    runtimeConfig: { file: '', periodMs: 10_000 },
+    compactor: DEFAULT_COMPACTOR,
   };
 }

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { defaultConfig, type NornConfig, type Target } from '../app/config.js';
 import type { WalSyncPolicy } from '../actors/ingester/config.js';
-import { ConfigError, readConfigFile } from '../app/config-file.js';
+import { ConfigError, parseDurationMs, readConfigFile } from '../app/config-file.js';
 import { configProblems } from '../app/config-schema.js';
 import { rulerConfigFromYaml } from '../actors/ruler/mod.js';
 
@@ -16,20 +16,23 @@ Flags (each overrides the same setting in --config):
   --config FILE              YAML configuration file (see docs/configuration.md)
   --config.expand-env        replace \${VAR} and \${VAR:-default} in the file with environment
                              variables first (as Loki), so secrets need not be flags
-  --target all|gateway|ingester|ruler
-                             which role to run (default: all, which includes the ruler)
+  --target all|gateway|ingester|ruler|querier|compactor
+                             which role to run (default: all, which includes the ruler and
+                             the compactor); a querier runs sub-queries for the gateways' query
+                             frontends; a compactor compacts the index and applies retention
+                             (run two: one is active, the other takes over if it dies)
   --http-host HOST           address to listen on (default: 0.0.0.0)
   --http-port N              HTTP port for the Loki API, /ready and /metrics (default: 3100)
   --data-dir DIR             local state: chunks (filesystem storage) and the WAL (default: ./data)
   --nats URL                 connect to a NATS server (comma-separated URLs) instead of the
-                             embedded in-process bus; required for gateway/ingester targets
+                             embedded in-process bus; required for every target but all
   --s3-endpoint URL          store chunks and the index in S3 (e.g. http://127.0.0.1:9000)
   --s3-bucket NAME           S3 bucket (created if missing; default: norn)
   --s3-access-key KEY        S3 access key
   --s3-secret-key SECRET     S3 secret key
   --s3-region REGION         S3 region (default: us-east-1)
-  --id NAME                  this process's ingester id in the ring (default: norn-1, or
-                             the hostname for --target ingester)
+  --id NAME                  this process's id: its ingester id in the ring, or its querier id
+                             (default: norn-1, or the hostname for --target ingester|querier)
   --zone NAME                availability zone, for zone-aware replication
   --auth                     require X-Scope-OrgID on every request (multi-tenant mode);
                              without it every request is tenant "fake"
@@ -39,7 +42,12 @@ Flags (each overrides the same setting in --config):
   --no-wal                   disable the write-ahead log
   --query-workers N          threads that scan stored chunks for queries (default: one per
                              core; 0 scans in the main thread)
+  --querier.max-concurrent N sub-queries a querier runs at once (default: 4)
   --log-level LEVEL          trace, debug, info, warn or error (default: info)
+  --runtime-config.file FILE per-tenant overrides re-read while running (Loki's runtime config;
+                             see docs/operations.md)
+  --runtime-config.reload-period D
+                             how often that file is re-read (default: 10s)
   --ruler.alertmanager-url URLS
                              Alertmanager(s) the ruler sends alerts to, comma-separated
   --ruler.remote-write.url URL
@@ -72,7 +80,7 @@ function normaliseArgs(argv: readonly string[]): string[] {
   return out;
 }
 
-const TARGETS: readonly Target[] = ['all', 'gateway', 'ingester', 'ruler'];
+const TARGETS: readonly Target[] = ['all', 'gateway', 'ingester', 'ruler', 'querier', 'compactor'];
 const SYNC_POLICIES: readonly WalSyncPolicy[] = ['always', 'batch', 'interval', 'never'];
 
 function positiveInt(value: string, flag: string): number {
@@ -106,7 +114,10 @@ export function parseRunFlags(argv: readonly string[], hostname: string): RunFla
         'wal-sync': { type: 'string' },
         'no-wal': { type: 'boolean' },
         'query-workers': { type: 'string' },
+        'querier.max-concurrent': { type: 'string' },
         'log-level': { type: 'string' },
+        'runtime-config.file': { type: 'string' },
+        'runtime-config.reload-period': { type: 'string' },
         'ruler.alertmanager-url': { type: 'string' },
         'ruler.remote-write.url': { type: 'string' },
         'ruler.evaluation-interval': { type: 'string' },
@@ -141,10 +152,14 @@ export function parseRunFlags(argv: readonly string[], hostname: string): RunFla
   if (flags['data-dir'] !== undefined) config.storage = { ...config.storage, dataDir: flags['data-dir'] };
   if (flags.nats !== undefined) config.nats = flags.nats;
   if (flags.id !== undefined) config.id = flags.id;
-  else if (flags.config === undefined && config.target === 'ingester') config.id = hostname;
+  else if (flags.config === undefined && (config.target === 'ingester' || config.target === 'querier')) config.id = hostname;
   if (flags.zone !== undefined) config.ring = { ...config.ring, zone: flags.zone };
   if (flags.auth) config.auth = true;
   if (flags['log-level'] !== undefined) config.logLevel = flags['log-level'];
+  if (flags['runtime-config.file'] !== undefined) config.runtimeConfig = { ...config.runtimeConfig, file: flags['runtime-config.file'] };
+  if (flags['runtime-config.reload-period'] !== undefined) {
+    config.runtimeConfig = { ...config.runtimeConfig, periodMs: parseDurationMs(flags['runtime-config.reload-period'], '--runtime-config.reload-period') };
+  }
   if (flags['replication-factor'] !== undefined) {
     config.ring = { ...config.ring, replicationFactor: positiveInt(flags['replication-factor'], '--replication-factor') };
   } else if (config.target !== 'all' && base.ring.replicationFactor === defaultConfig().ring.replicationFactor) {
@@ -159,6 +174,9 @@ export function parseRunFlags(argv: readonly string[], hostname: string): RunFla
     const workers = flags['query-workers'];
     if (!/^\d+$/.test(workers)) throw new ConfigError(`--query-workers: expected a whole number of threads, got ${JSON.stringify(workers)}`);
     config.querier = { ...config.querier, queryWorkers: Number(workers) };
+  }
+  if (flags['querier.max-concurrent'] !== undefined) {
+    config.querier = { ...config.querier, maxConcurrent: positiveInt(flags['querier.max-concurrent'], '--querier.max-concurrent') };
   }
 
   const rulerFlags: Record<string, unknown> = {};

@@ -84,6 +84,14 @@ export const subjects = {
   rulerRingBucket: 'norn-ruler-ring',
   /** KV bucket of rule groups' saved evaluation state (alerts), one key per group. */
   rulerStateBucket: 'norn-ruler-state',
+  /** Request/streamed reply: one sub-query from a gateway's query frontend to this querier. */
+  queryJobs: (querierId: string): string => `${ROOT}.query.jobs.${encodeToken(querierId)}`,
+  /** Publish: stop a job this querier runs (the client went away or the query timed out). */
+  queryCancel: (querierId: string): string => `${ROOT}.query.cancel.${encodeToken(querierId)}`,
+  /** KV bucket of the queriers that take sub-queries: one key per querier, its id. */
+  querierBucket: 'norn-queriers',
+  /** KV bucket (with the lease's TTL) holding the active compactor's lease, key `compactor`. */
+  compactorLeaseBucket: 'norn-compactor',
 } as const;
 
 function ingesterSubject(ingesterId: string, kind: IngesterSubjectKind): string {

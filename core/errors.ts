@@ -48,6 +48,12 @@ export const ERROR_STATUS = {
   QUERY_INGESTERS_UNAVAILABLE: 503,
   /** A store-scan worker thread threw or died: that query fails, the node keeps serving. */
   QUERY_WORKER_FAILED: 500,
+  /** The query frontend's queue holds `max_outstanding_per_tenant` of the tenant's sub-queries (Loki: 429). */
+  QUERY_TOO_MANY_OUTSTANDING: 429,
+  /** The query ran past the tenant's `query_timeout` (Loki: 504). */
+  QUERY_TIMEOUT: 504,
+  /** The client went away before its query finished (Loki logs 499). */
+  QUERY_CANCELED: 499,
   /** A metric query over several tenants (`a|b`), which Norn does not merge. */
   QUERY_MULTI_TENANT_METRIC: 400,
   LOGQL_PARSE: 400,
@@ -86,6 +92,15 @@ export const ERROR_STATUS = {
   RULE_EVALUATION: 500,
   REMOTE_WRITE: 500,
   NOTIFIER: 500,
+
+  // Log deletion (Loki's deletion API), with Loki's statuses.
+  /** A delete request with a missing or bad query, time range or `max_interval`. */
+  DELETE_REQUEST_INVALID: 400,
+  /** Cancelling a request that is processed, partly processed or past the cancel period (without `force`). */
+  DELETE_REQUEST_NOT_CANCELLABLE: 400,
+  DELETE_REQUEST_NOT_FOUND: 404,
+  /** The tenant's `deletion_mode` is `disabled`. */
+  DELETION_DISABLED: 403,
 
   // Start-up: configuration files and flags, and the module graph they select.
   CONFIG: 400,

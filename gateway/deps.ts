@@ -7,6 +7,7 @@ import type { PushService } from '../actors/distributor/api.js';
 import type { QueryService } from '../actors/querier/api.js';
 import type { LimitsConfig } from '../core/limits.js';
 import type { RulesService } from '../actors/ruler/api.js';
+import type { DeleteService } from '../actors/compactor/deletion-api.js';
 
 /** Answered by `/loki/api/v1/status/buildinfo`, in Loki's (Prometheus') field names. */
 export interface BuildInfo {
@@ -46,12 +47,26 @@ export interface HttpDeps {
   formatQuery?(query: string): string;
   /** `GET /ring`: JSON, or an HTML table for browsers; the route exists only when given. */
   ring?(): unknown;
+  /**
+   * `POST /ring` with `forget=<id>`: removes a member from the ring (Loki's "Forget"); false
+   * when the ring holds no such member. The ring page shows Forget buttons only when given.
+   */
+  forgetRingMember?(id: string): Promise<boolean>;
+  /** `GET /queriers`: the queriers this gateway sends sub-queries to, as `/ring`; only when given. */
+  queriers?(): unknown;
   /** `GET /config`: the effective configuration, answered as YAML; the route exists only when given. */
   config?(): unknown;
+  /**
+   * `GET /runtime_config`: the per-tenant overrides in force (`diff`: only what differs from the
+   * global limits), answered as YAML; undefined when no runtime config exists. The route exists only when given.
+   */
+  runtimeConfig?(mode: 'full' | 'diff'): unknown;
   readonly buildInfo: BuildInfo;
   readonly limits: HttpLimits;
   /** The ruler's API (`/loki/api/v1/rules`, `/prometheus/api/v1/rules|alerts`); the routes exist only when given. */
   readonly rules?: RulesService;
+  /** Log deletion (`/loki/api/v1/delete`: create, list, cancel); the routes exist only when given. */
+  readonly deletes?: DeleteService;
   /** A tenant's limits, for `/loki/api/v1/drilldown-limits`; absent: that route answers `{}` limits. */
   tenantLimits?(tenant: string): LimitsConfig;
   /** Current time in ns; tests pin it. Default: the system clock. */

@@ -10,10 +10,12 @@ import { instrumentRequests, requestDurationHistogram } from './metrics.js';
 import { registerPushRoutes } from './push-routes.js';
 import { registerOtlpRoutes } from './otlp-routes.js';
 import { registerDrilldownRoutes } from './drilldown-routes.js';
+import { registerDeleteRoutes } from './delete-routes.js';
 import { registerQueryRoutes } from './query-routes.js';
 import { registerRulesRoutes } from './rules-routes.js';
 import { registerTailRoute } from './tail-route.js';
 import { registerUiRoutes } from './ui-routes.js';
+import { registerQueriersRoute } from './queriers-route.js';
 
 /** Fastify's own default; bodies of other routes (queries, forms) stay small. */
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -44,8 +46,10 @@ export function createHttpServer(deps: HttpDeps): FastifyInstance {
   registerQueryRoutes(app, deps);
   registerDrilldownRoutes(app, deps);
   registerAdminRoutes(app, deps);
+  registerQueriersRoute(app, deps);
   registerTailRoute(app, deps);
   registerRulesRoutes(app, deps);
+  registerDeleteRoutes(app, deps);
   registerUiRoutes(app);
   return app;
 }

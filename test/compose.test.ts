@@ -28,7 +28,7 @@ const repoFile = (path: string): string => new URL(`../${path.replace(/^\.\//, '
 describe('docker-compose.yml', () => {
   it('defines the cluster: nats, minio, three ingesters, a gateway, the ruler\'s Prometheus and Alertmanager, the agent, the canary and Grafana', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['agent', 'alertmanager', 'canary', 'gateway', 'grafana', 'ingester-1', 'ingester-2', 'ingester-3', 'minio', 'minio-setup', 'nats', 'prometheus', 'ruler'].sort(),
+      ['agent', 'alertmanager', 'canary', 'compactor', 'gateway', 'grafana', 'ingester-1', 'ingester-2', 'ingester-3', 'minio', 'minio-setup', 'nats', 'prometheus', 'querier-1', 'querier-2', 'ruler'].sort(),
     );
     expect(compose.services['prometheus']!.command).toContain('--web.enable-remote-write-receiver');
     expect(compose.services['nats']!.command).toContain('--jetstream');
@@ -49,8 +49,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('gives every Norn service a command the CLI accepts', () => {
-    expect(nornServices).toHaveLength(5);
+    expect(nornServices).toHaveLength(8);
     const ids = new Set<string>();
+    const queriers = new Set<string>();
     for (const [name, service] of nornServices) {
       const argv = service.command as string[];
       expect(argv[0], name).toBe('run');
@@ -59,6 +60,7 @@ describe('docker-compose.yml', () => {
       expect(config.storage.s3?.endpoint).toBe('http://minio:9000');
       expect(config.ring.replicationFactor).toBe(3);
       if (config.target === 'ingester') ids.add(config.id);
+      if (config.target === 'querier') queriers.add(config.id);
       if (config.target === 'ruler') {
         expect(config.ruler.alertmanagerUrls).toEqual(['http://alertmanager:9093']);
         expect(config.ruler.remoteWrite.url).toBe('http://prometheus:9090/api/v1/write');
@@ -67,6 +69,7 @@ describe('docker-compose.yml', () => {
       if (config.target === 'ruler' || config.target === 'gateway') expect(config.ruler.storage.type, name).toBe('object');
     }
     expect(ids).toEqual(new Set(['ingester-1', 'ingester-2', 'ingester-3']));
+    expect(queriers).toEqual(new Set(['querier-1', 'querier-2']));
   });
 
   it('ships the host\'s /var/log with the agent, from the provided config', () => {

@@ -22,7 +22,7 @@ import type {
 } from '../../logql/types.js';
 import { labelsToRecord, labelsToString, NS_PER_MS, type Labels } from '../../core/model.js';
 import { formatGoDuration } from '../../core/go/mod.js';
-import type { LimitsConfig } from '../../core/limits.js';
+import { queryLimitsFor, type LimitsConfig } from '../../core/limits.js';
 import type { QuerierConfig } from './config.js';
 import type { IngesterQueryFrame, IngesterQueryRequest, LabelQuery } from '../ingester/protocol.js';
 import { toleratedFailures } from '../ring/model.js';
@@ -37,6 +37,8 @@ import { fanIn } from './fan-in.js';
 import type { ScanPool } from './scan-pool/pool.js';
 import { decodeSampleBatch } from '../select/sample-batch.js';
 import { NornError } from '../../core/errors.js';
+import { abortable } from './abortable.js';
+import { DeletesQuerier, loadDeleteFilters, type DeleteFiltersSource } from './with-deletes.js';
 
 /** How long a query waits for the last ingesters once enough of them answered. */
 const STRAGGLER_GRACE_MS = 1_000;
@@ -51,6 +53,8 @@ export interface QuerierDeps {
   readonly limits: LimitsConfig;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** Delete requests to hide at query time (log deletion); none when absent. */
+  readonly deletes?: DeleteFiltersSource;
 }
 
 export class QueryError extends NornError {
@@ -67,10 +71,12 @@ export class ClusterQuerier implements Querier, QueryService {
     this.now = deps.now ?? Date.now;
   }
 
-  async query(params: QueryParams): Promise<QueryResponse> {
+  /** `signal` stops the query's ingester requests and store scan (a sub-query its gateway cancelled). */
+  async query(params: QueryParams, options: { readonly signal?: AbortSignal } = {}): Promise<QueryResponse> {
     // A query that does not parse is refused for that, before any limit is looked at (as Loki).
     parseExpr(params.query);
-    const { maxEntriesLimitPerQuery, maxQueryLengthMs } = this.deps.limits;
+    // The tenant's own limits (the smallest of a multi-tenant query's), runtime overrides included.
+    const { maxEntriesLimitPerQuery, maxQueryLengthMs } = queryLimitsFor(this.deps.limits, params.tenant);
     // 0 is "no limit", as in Loki.
     if (maxEntriesLimitPerQuery > 0 && params.limit > maxEntriesLimitPerQuery) {
       throw new ValidationError(`max entries limit per query exceeded, limit > max_entries_limit (${params.limit} > ${maxEntriesLimitPerQuery})`);
@@ -82,7 +88,18 @@ export class ClusterQuerier implements Querier, QueryService {
         `the query time range exceeds the limit (query length: ${formatGoDuration(lengthNs)}, limit: ${formatGoDuration(limitNs)})`,
       );
     }
-    return this.engine.query(params, this);
+    return this.engine.query(params, await this.withDeletes(params.tenant, options.signal !== undefined ? abortable(this, options.signal) : this));
+  }
+
+  /**
+   * The query's data source carrying its tenants' delete requests, loaded once per query, not
+   * per selection: a query makes one selection per range aggregation (and a log query may read
+   * further), all under the same requests.
+   */
+  private async withDeletes(tenant: string, source: Querier): Promise<Querier> {
+    if (this.deps.deletes === undefined) return source;
+    const filters = await loadDeleteFilters(this.deps.deletes, tenant.split('|'));
+    return filters.size === 0 ? source : new DeletesQuerier(source, filters);
   }
 
   /**
@@ -136,8 +153,8 @@ export class ClusterQuerier implements Querier, QueryService {
   }
 
   /** Label and series lookups cover at most the max query length, ending at the range's end. */
-  private clamp(range: TimeRange): TimeRange {
-    const maxNs = BigInt(this.deps.limits.maxQueryLengthMs) * 1_000_000n;
+  private clamp(range: TimeRange, tenant: string): TimeRange {
+    const maxNs = BigInt(queryLimitsFor(this.deps.limits, tenant).maxQueryLengthMs) * 1_000_000n;
     return maxNs > 0n && range.end - range.start > maxNs ? { start: range.end - maxNs, end: range.end } : range;
   }
 
@@ -146,7 +163,7 @@ export class ClusterQuerier implements Querier, QueryService {
   }
 
   async labelNames(tenant: string, requested: TimeRange, query?: string): Promise<string[]> {
-    const range = this.clamp(requested);
+    const range = this.clamp(requested, tenant);
     const request: LabelQuery = { tenant, ...range, ...(query ? { query } : {}) };
     const frames = await this.askIngesters({ kind: 'labelNames', params: request });
     const names = new Set<string>();
@@ -162,7 +179,7 @@ export class ClusterQuerier implements Querier, QueryService {
   }
 
   async labelValues(tenant: string, name: string, requested: TimeRange, query?: string): Promise<string[]> {
-    const range = this.clamp(requested);
+    const range = this.clamp(requested, tenant);
     const request = { tenant, name, ...range, ...(query ? { query } : {}) };
     const frames = await this.askIngesters({ kind: 'labelValues', params: request });
     const values = new Set<string>();
@@ -178,7 +195,7 @@ export class ClusterQuerier implements Querier, QueryService {
   }
 
   async series(tenant: string, matchers: readonly string[], requested: TimeRange): Promise<Record<string, string>[]> {
-    const range = this.clamp(requested);
+    const range = this.clamp(requested, tenant);
     const selectors = matchers.map((text) => compileLogSelector(text).matchers);
     const frames = await this.askIngesters({ kind: 'series', params: { tenant, matchers, ...range } });
     const unique = new Map<string, Labels>();
@@ -190,12 +207,12 @@ export class ClusterQuerier implements Querier, QueryService {
   }
 
   async indexStats(tenant: string, query: string, requested: TimeRange): Promise<IndexStats> {
-    return summarize(await this.streamFigures(tenant, query, this.clamp(requested)));
+    return summarize(await this.streamFigures(tenant, query, this.clamp(requested, tenant)));
   }
 
   async volume(tenant: string, query: string, requested: TimeRange, options: VolumeOptions): Promise<VolumeGroup[]> {
     const names = compileLogSelector(query).matchers.map((matcher) => matcher.name);
-    return volumeGroups(await this.streamFigures(tenant, query, this.clamp(requested)), names, options);
+    return volumeGroups(await this.streamFigures(tenant, query, this.clamp(requested, tenant)), names, options);
   }
 
   /** Chunk metadata of the matching streams from the ingesters and the index, each chunk once. */

@@ -15,6 +15,8 @@ import { createIngesterMetrics } from '../../actors/ingester/metrics.js';
 import { openWal, type IngesterWal } from '../../actors/ingester/wal-adapter.js';
 import { lockDataDir } from '../data-dir-lock.js';
 import { createPatternMiner } from '../../actors/ingester/patterns/mod.js';
+import { AutoForget } from '../../actors/ring/forget.js';
+import { autoForgetCounter } from '../../actors/ring/metrics.js';
 
 export interface IngesterModuleDeps {
   readonly config: NornConfig;
@@ -89,6 +91,18 @@ export async function startIngester(deps: IngesterModuleDeps): Promise<IngesterM
 
   ingester.start();
   lifecycle.start();
+  // Loki's `autoforget_unhealthy`: members dead past the heartbeat timeout leave the ring.
+  const autoForget = config.ring.autoforgetUnhealthy
+    ? new AutoForget({
+        store: ringStore,
+        selfId: config.id,
+        heartbeatMs: config.ring.heartbeatMs,
+        heartbeatTimeoutMs: config.ring.heartbeatTimeoutMs,
+        logger,
+        forgotten: autoForgetCounter(registry),
+      })
+    : undefined;
+  autoForget?.start();
 
   return {
     ingester,
@@ -103,6 +117,7 @@ export async function startIngester(deps: IngesterModuleDeps): Promise<IngesterM
       // Bounded: storage that never answers must not keep the process (and its SIGTERM) hanging.
       // What is not flushed or handed off by then stays in the WAL for the next start.
       const limitMs = config.ingester.shutdownTimeoutMs;
+      await autoForget?.stop();
       let timer: NodeJS.Timeout | undefined;
       const finished = await Promise.race([
         lifecycle.leave().then(() => true),

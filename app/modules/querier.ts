@@ -13,6 +13,7 @@ import { DrilldownQuerier, IngesterPatterns } from '../../actors/querier/drilldo
 import type { OpenStorage } from './storage.js';
 import { ConfigError } from '../config-file.js';
 import { defaultQueryWorkers, ScanPool } from '../../actors/querier/scan-pool/pool.js';
+import type { DeleteFilter } from '../../logql/types.js';
 
 export interface QuerierModule {
   readonly querier: ClusterQuerier;
@@ -28,6 +29,8 @@ export function startQuerier(deps: {
   readonly ring: RingWatcher;
   readonly storage: OpenStorage;
   readonly logger: Logger;
+  /** Delete requests hidden at query time (app/modules/deletion.ts). */
+  readonly deletes?: { filtersFor(tenant: string): Promise<readonly DeleteFilter[]> };
 }): QuerierModule {
   const { config, bus, ring, storage } = deps;
   const logger = deps.logger.child({ component: 'querier' });
@@ -38,6 +41,7 @@ export function startQuerier(deps: {
   const scanPool = workers > 0 ? new ScanPool({ size: workers }).warm() : undefined;
   const querier = new ClusterQuerier({
     bus, ring, store: storage.chunkSource, config: config.querier, limits: config.limits, logger,
+    ...(deps.deletes !== undefined ? { deletes: (tenant: string) => deps.deletes!.filtersFor(tenant) } : {}),
     ...(scanPool !== undefined ? { scanPool } : {}),
   });
   const tenants = config.querier.multiTenantQueriesEnabled ? new MultiTenantQuerier(querier) : new SingleTenantQuerier(querier);
