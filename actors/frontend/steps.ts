@@ -4,7 +4,7 @@
 
 import { labelsToString, nsToMs } from '../../core/model.js';
 import type { QueryData, SeriesResult, VectorSample } from '../../logql/types.js';
-import { compareLabels, type StepSample } from '../../logql/engine/vectors.js';
+import { compareLabels, stepsToMatrix, type StepSample } from '../../logql/engine/vectors.js';
 
 export type Steps = StepSample[][];
 
@@ -40,19 +40,7 @@ export function fromSteps(steps: Steps, times: readonly bigint[], instant: boole
     const result: VectorSample[] = sorted.map((s) => ({ metric: s.labels, t, v: s.value }));
     return { resultType: 'vector', result };
   }
-  const series = new Map<string, SeriesResult & { points: { t: number; v: number }[] }>();
-  steps.forEach((step, i) => {
-    const t = nsToMs(times[i]!);
-    for (const s of step) {
-      let entry = series.get(s.key);
-      if (entry === undefined) {
-        entry = { metric: s.labels, points: [] };
-        series.set(s.key, entry);
-      }
-      entry.points.push({ t, v: s.value });
-    }
-  });
-  return { resultType: 'matrix', result: [...series.values()].sort((a, b) => compareLabels(a.metric, b.metric)) };
+  return { resultType: 'matrix', result: stepsToMatrix(steps, times) };
 }
 
 /** Matrices of consecutive pieces of one query, concatenated series by series. */

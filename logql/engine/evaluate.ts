@@ -4,14 +4,14 @@
 
 import { nsToMs, sortLabels } from '../../core/model.js';
 import type { SampleExpr } from '../syntax/ast.js';
-import type { Point, QueryData, QueryParams, Querier, QueryStats, SeriesResult, VectorSample } from '../types.js';
+import type { QueryData, QueryParams, Querier, QueryStats, VectorSample } from '../types.js';
 import { vectorScalar, vectorVector } from './binop.js';
 import { labelReplacer } from './label-replace.js';
 import { evaluateRangeAggregation } from './range-eval.js';
 import { pushedDownGrouping } from '../plan.js';
 import { stepGrid } from './steps.js';
 import { aggregateStep } from './vector-agg.js';
-import { compareLabels, sample, type Evaluated, type StepSample } from './vectors.js';
+import { compareLabels, sample, stepsToMatrix, type Evaluated, type StepSample } from './vectors.js';
 
 /** The label `variants(...)` adds to each variant's series. */
 export const VARIANT_LABEL = '__variant__';
@@ -116,19 +116,6 @@ export async function evaluateMetricQuery(
     );
     return { resultType: 'vector', result: samples };
   }
-  const steps = asVectors(result, ctx);
-  const series = new Map<string, { metric: SeriesResult['metric']; points: Point[] }>();
-  steps.forEach((step, i) => {
-    const t = nsToMs(grid.times[i]!);
-    for (const s of step) {
-      let entry = series.get(s.key);
-      if (entry === undefined) {
-        entry = { metric: s.labels, points: [] };
-        series.set(s.key, entry);
-      }
-      entry.points.push({ t, v: s.value });
-    }
-  });
-  const matrix = [...series.values()].sort((a, b) => compareLabels(a.metric, b.metric));
+  const matrix = stepsToMatrix(asVectors(result, ctx), grid.times);
   return { resultType: 'matrix', result: matrix };
 }

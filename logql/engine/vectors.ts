@@ -1,7 +1,8 @@
 // Per-step values flowing between evaluation nodes: a vector of labelled samples per step, or a
 // scalar (a literal) the same at every step.
 
-import { labelsToString, type Labels } from '../../core/model.js';
+import { labelsToString, nsToMs, type Labels } from '../../core/model.js';
+import type { Point, SeriesResult } from '../types.js';
 
 export interface StepSample {
   readonly labels: Labels;
@@ -32,3 +33,21 @@ export function compareLabels(a: Labels, b: Labels): number {
   }
   return a.length - b.length;
 }
+
+/** One sample list per evaluation time (`times`, ns) as Loki's matrix: a series per label set, sorted by labels. */
+export function stepsToMatrix(steps: readonly (readonly StepSample[])[], times: readonly bigint[]): SeriesResult[] {
+  const series = new Map<string, { metric: SeriesResult['metric']; points: Point[] }>();
+  steps.forEach((step, i) => {
+    const t = nsToMs(times[i]!);
+    for (const s of step) {
+      let entry = series.get(s.key);
+      if (entry === undefined) {
+        entry = { metric: s.labels, points: [] };
+        series.set(s.key, entry);
+      }
+      entry.points.push({ t, v: s.value });
+    }
+  });
+  return [...series.values()].sort((a, b) => compareLabels(a.metric, b.metric));
+}
+
