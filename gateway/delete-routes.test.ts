@@ -106,7 +106,8 @@ describe('POST /loki/api/v1/delete', () => {
       body: new URLSearchParams({ query: '{app="b"}', start: String(NOW_S - 10), end: String(NOW_S - 5) }).toString(),
     });
     expect(form.status).toBe(204);
-    const requests = await list(server);
+    // Both were created in the same (frozen) millisecond, so order them by query to compare.
+    const requests = (await list(server)).sort((a, b) => String(a.query).localeCompare(String(b.query)));
     expect(requests.map((r) => [r.query, r.start_time, r.end_time])).toEqual([
       ['{app="a"}', 1_699_992_000.25, NOW_S],
       ['{app="b"}', NOW_S - 10, NOW_S - 5],

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnS3Server, startS3Server, type S3ServerHandle } from '../test/helpers/s3-server.js';
 import { StorageError } from './object-store.js';
@@ -76,6 +76,48 @@ describe('S3Store against s3rver', () => {
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
+  it('tries a request again when the connection is cut mid-answer, and gives up on a lasting cut', async () => {
+    const s3 = store();
+    const payload = Buffer.alloc(64 * 1024, 'x');
+    await s3.put('cut/k', payload);
+    const target = new URL(server.endpoint);
+    // A TCP relay that cuts the next `cutNext` answers after their first bytes (connections are
+    // kept alive, so an answer is recognised by its status line).
+    let cutNext = 0;
+    const relay: Server = createServer((client) => {
+      const upstream = connect(Number(target.port), target.hostname);
+      client.pipe(upstream);
+      upstream.on('data', (chunk: Buffer) => {
+        if (cutNext > 0 && chunk.subarray(0, 5).toString() === 'HTTP/') {
+          cutNext--;
+          client.end(chunk.subarray(0, Math.min(chunk.length, 200)));
+          client.destroy();
+          upstream.destroy();
+          return;
+        }
+        client.write(chunk);
+      });
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', () => resolve()));
+    const port = (relay.address() as { port: number }).port;
+    try {
+      const relayed = new S3Store({ endpoint: `http://127.0.0.1:${port}`, bucket: server.bucket, accessKey: server.accessKey, secretKey: server.secretKey });
+      expect((await relayed.list('cut/')).map((o) => o.key)).toEqual(['cut/k']);
+      cutNext = 1;
+      expect(Buffer.from(await relayed.get('cut/k')).equals(payload)).toBe(true);
+      expect(cutNext).toBe(0);
+      cutNext = 100;
+      const error = await storageErrorOf(relayed.get('cut/k'));
+      expect(error.code).toBe('STORAGE_UNAVAILABLE');
+      // Three attempts, then the error: the rest of the cuts are still pending.
+      expect(cutNext).toBe(97);
+    } finally {
+      await new Promise<void>((resolve) => relay.close(() => resolve()));
     }
   });
 });

@@ -49,6 +49,12 @@ const LIST_PAGE_SIZE = 1000;
 const NOT_FOUND_CODES = new Set(['NoSuchKey', 'NotFound']);
 const INVALID_NAME_ERRORS = new Set(['InvalidObjectNameError', 'InvalidBucketNameError']);
 const BUCKET_GONE_CODES = new Set(['NoSuchBucket']);
+const MAX_ATTEMPTS = 3;
+const RETRY_BASE_MS = 50;
+/** Connection-level failures: the request may not have reached the server, or its answer was cut. */
+const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+/** S3's own "try again" answers. */
+const TRANSIENT_S3_CODES = new Set(['InternalError', 'ServiceUnavailable', 'SlowDown', 'RequestTimeout']);
 
 export class S3Store implements ObjectStore {
   readonly description: string;
@@ -162,17 +168,27 @@ export class S3Store implements ObjectStore {
       );
     });
     try {
-      return await Promise.race([
-        (async () => {
-          await this.ensureBucket();
-          return action();
-        })(),
-        timeout,
-      ]);
+      return await Promise.race([this.withRetries(action), timeout]);
     } catch (error) {
       throw this.failure(op, key, error);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Every operation here is idempotent (a put replaces the whole object), so a dropped connection
+   * or a 5xx is tried again, as S3's own SDKs do, within the operation's one timeout.
+   */
+  private async withRetries<T>(action: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.ensureBucket();
+        return await action();
+      } catch (error) {
+        if (attempt >= MAX_ATTEMPTS || !isTransient(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, RETRY_BASE_MS * 2 ** (attempt - 1) * (0.5 + Math.random())));
+      }
     }
   }
 
@@ -212,4 +228,12 @@ function errorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
   const code = (error as { code: unknown }).code;
   return typeof code === 'string' ? code : undefined;
+}
+
+function isTransient(error: unknown): boolean {
+  const code = errorCode(error);
+  if (code !== undefined && (TRANSIENT_NETWORK_CODES.has(code) || TRANSIENT_S3_CODES.has(code))) return true;
+  const message = error instanceof Error ? error.message : '';
+  // Node's http client reports a response cut mid-body as "aborted" and a closed socket as "socket hang up".
+  return message === 'aborted' || message === 'socket hang up';
 }
