@@ -134,13 +134,20 @@ export function limitsFor(limits: LimitsConfig, tenant: string): LimitsConfig {
  * The query limits of a query's tenant, or of a multi-tenant query's (`a|b`, LogQL's separator):
  * for each limit the smallest one set among them, 0 only when none sets one, as Loki does.
  */
-export function queryLimitsFor(limits: LimitsConfig, tenants: string): Pick<LimitsConfig, 'maxEntriesLimitPerQuery' | 'maxQueryLengthMs'> {
+export function queryLimitsFor(
+  limits: LimitsConfig,
+  tenants: string,
+): Pick<LimitsConfig, 'maxEntriesLimitPerQuery' | 'maxQueryLengthMs' | 'maxQuerySeries'> {
   const each = tenants.split('|').map((tenant) => limitsFor(limits, tenant));
   const smallest = (pick: (one: LimitsConfig) => number): number => {
     const set = each.map(pick).filter((value) => value > 0);
     return set.length === 0 ? 0 : Math.min(...set);
   };
-  return { maxEntriesLimitPerQuery: smallest((one) => one.maxEntriesLimitPerQuery), maxQueryLengthMs: smallest((one) => one.maxQueryLengthMs) };
+  return {
+    maxEntriesLimitPerQuery: smallest((one) => one.maxEntriesLimitPerQuery),
+    maxQueryLengthMs: smallest((one) => one.maxQueryLengthMs),
+    maxQuerySeries: smallest((one) => one.maxQuerySeries ?? DEFAULT_LIMITS.maxQuerySeries),
+  };
 }
 
 export const DEFAULT_LIMITS: LimitsConfig = {

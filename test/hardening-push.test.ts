@@ -86,6 +86,24 @@ describe('hardening the write path', () => {
     expect(all.data.result.length).toBe(20);
   });
 
+  it("holds each tenant's metric queries to its own max_query_series, through the frontend's pieces too", async () => {
+    const norn = await start({ limits: { maxQuerySeries: 600, maxStreamsPerTenant: 0 } });
+    const client = new LokiClient(norn.address);
+    const ts = String(nowNs() - 30_000_000_000n);
+    await client.push(Array.from({ length: 550 }, (_, i) => ({ stream: { app: 'wide', n: String(i) }, values: [[ts, `line ${i}`] as [string, string]] })));
+    // More than the engine's default of 500, fewer than the tenant's 600: every piece answers.
+    const wide = await client.get('/loki/api/v1/query', { query: 'count_over_time({app="wide"}[5m])' });
+    expect(wide.status).toBe(200);
+    expect(((await wide.json()) as { data: { result: unknown[] } }).data.result.length).toBe(550);
+
+    const narrow = await start({ limits: { maxQuerySeries: 100, maxStreamsPerTenant: 0 } });
+    const small = new LokiClient(narrow.address);
+    await small.push(Array.from({ length: 150 }, (_, i) => ({ stream: { app: 'wide', n: String(i) }, values: [[ts, `line ${i}`] as [string, string]] })));
+    const refused = await small.get('/loki/api/v1/query', { query: 'count_over_time({app="wide"}[5m])' });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('maximum of series (100) reached for a single query');
+  });
+
   it('reads across tenants only with multi_tenant_queries_enabled, as Loki', async () => {
     const closed = await start({ auth: true });
     const refused = await new LokiClient(closed.address, 'a|b').get('/loki/api/v1/query_range', { query: '{app="x"}', since: '1h' });

@@ -76,7 +76,7 @@ export class ClusterQuerier implements Querier, QueryService {
     // A query that does not parse is refused for that, before any limit is looked at (as Loki).
     parseExpr(params.query);
     // The tenant's own limits (the smallest of a multi-tenant query's), runtime overrides included.
-    const { maxEntriesLimitPerQuery, maxQueryLengthMs } = queryLimitsFor(this.deps.limits, params.tenant);
+    const { maxEntriesLimitPerQuery, maxQueryLengthMs, maxQuerySeries } = queryLimitsFor(this.deps.limits, params.tenant);
     // 0 is "no limit", as in Loki.
     if (maxEntriesLimitPerQuery > 0 && params.limit > maxEntriesLimitPerQuery) {
       throw new ValidationError(`max entries limit per query exceeded, limit > max_entries_limit (${params.limit} > ${maxEntriesLimitPerQuery})`);
@@ -88,7 +88,8 @@ export class ClusterQuerier implements Querier, QueryService {
         `the query time range exceeds the limit (query length: ${formatGoDuration(lengthNs)}, limit: ${formatGoDuration(limitNs)})`,
       );
     }
-    return this.engine.query(params, await this.withDeletes(params.tenant, options.signal !== undefined ? abortable(this, options.signal) : this));
+    const source = await this.withDeletes(params.tenant, options.signal !== undefined ? abortable(this, options.signal) : this);
+    return this.engine.query(params, source, { maxQuerySeries });
   }
 
   /**

@@ -26,7 +26,8 @@ export interface EngineOptions {
 export class Engine {
   constructor(private readonly options: EngineOptions = {}) {}
 
-  async query(params: QueryParams, single: Querier): Promise<QueryResponse> {
+  /** `overrides` carries the query's tenant's own limits over the engine's defaults. */
+  async query(params: QueryParams, single: Querier, overrides: EngineOptions = {}): Promise<QueryResponse> {
     const started = performance.now();
     const tenants = tenantsOf(params.tenant);
     const tenantsQuerier = tenants.length > 1 ? new TenantsQuerier(single, tenants) : single;
@@ -39,9 +40,9 @@ export class Engine {
     if (expr.kind === 'logSelector') {
       data = { resultType: 'streams', result: await this.selectLogs(expr, params, querier, stats) };
     } else {
-      data = await evaluateMetricQuery(expr, params, querier, stats, this.options.maxPointsPerSeries ?? 11_000);
+      data = await evaluateMetricQuery(expr, params, querier, stats, overrides.maxPointsPerSeries ?? this.options.maxPointsPerSeries ?? 11_000);
       if (data.resultType === 'vector' || data.resultType === 'matrix') {
-        const maxSeries = this.options.maxQuerySeries ?? 500;
+        const maxSeries = overrides.maxQuerySeries ?? this.options.maxQuerySeries ?? 500;
         if (data.result.length > maxSeries) throw new QueryLimitError(`maximum of series (${maxSeries}) reached for a single query`);
         stats.totalEntriesReturned = data.result.length;
       }
