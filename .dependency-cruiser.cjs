@@ -33,9 +33,9 @@ module.exports = {
     {
       name: 'components-meet-through-interfaces',
       severity: 'error',
-      comment: "Other components use the ingester through its wire protocol only (actors/ingester/protocol.ts).",
+      comment: "Other components use the ingester through its wire protocol only (actors/ingester/protocol.ts, and its binary push form in protocol-codec.ts).",
       from: { path: '^actors/(?!ingester/)', pathNot: TESTS },
-      to: { path: '^actors/ingester/', pathNot: '^actors/ingester/protocol\\.ts$' },
+      to: { path: '^actors/ingester/', pathNot: '^actors/ingester/protocol(-codec)?\\.ts$' },
     },
     {
       name: 'gateway-does-not-import-upward',

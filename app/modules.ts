@@ -100,8 +100,8 @@ export function nornModules(input: NornConfig, logger: Logger): Record<string, M
     stop: (loaded) => loaded.stop(),
   });
   define<OpenStorage>(MODULE.storage, {
-    deps: [],
-    start: () => openStorage(config, logger),
+    deps: [MODULE.metrics],
+    start: (c) => openStorage(config, logger, c.get(MODULE.metrics)),
     stop: (storage) => storage.health.stop(),
   });
   define<RingModule>(MODULE.ring, {

@@ -72,6 +72,12 @@ export interface Bus {
   /** Whether the transport is connected now (the NATS client may be reconnecting). */
   readonly connected: boolean;
 
+  /**
+   * True when payloads reach their receivers by reference, never encoded (the in-process bus
+   * with `copyPayloads: false`): a sender then gains nothing by encoding a payload itself.
+   */
+  readonly sharesPayloads?: boolean;
+
   /** Let in-flight work finish, then close. */
   close(): Promise<void>;
 }

@@ -68,6 +68,10 @@ export class MemoryBus implements Bus {
     return !this.closed;
   }
 
+  get sharesPayloads(): boolean {
+    return !this.copyPayloads;
+  }
+
   publish(subject: string, data: unknown): void {
     this.ensureOpen();
     assertValidSubject(subject, { wildcards: false });

@@ -82,6 +82,8 @@ export const ERROR_STATUS = {
   CORRUPT_CHUNK: 500,
   /** An index object that cannot be parsed or disagrees with its key. */
   CORRUPT_INDEX: 500,
+  /** A cut block's background compression failed (the block stays uncompressed and is retried). */
+  BLOCK_COMPRESSION: 500,
 
   // The ruler.
   RULER_CONFIG: 400,

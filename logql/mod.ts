@@ -15,7 +15,7 @@ export type { Pipeline, StreamPipeline, ProcessedLine } from './log/pipeline.js'
 export type { SampleExtractor, StreamSampleExtractor, ExtractedSample } from './log/extractor.js';
 export { ERROR_LABEL, ERROR_DETAILS_LABEL } from './log/labels-builder.js';
 
-export { selectLogsFromStreams, selectSamplesFromStreams, hashLine } from './engine/select.js';
+export { selectLogsFromStreams, selectLogsSteps, selectSamplesFromStreams, selectSamplesSteps, hashLine } from './engine/select.js';
 export type { StreamInput, LogSelection, SampleSelection } from './engine/select.js';
 export { Engine } from './engine/engine.js';
 export { TenantsQuerier, TENANT_LABEL, TENANT_SEPARATOR, tenantsOf, withTenant } from './engine/tenants.js';

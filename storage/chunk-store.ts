@@ -5,7 +5,7 @@
 import { DecodedChunk } from './chunk/decoded-chunk.js';
 import { crc32cHex } from './chunk/crc32c.js';
 import { StreamIndex } from './index/stream-index.js';
-import type { ChunkRef, StreamIndexOptions } from './index/types.js';
+import type { ChunkRef, CorruptObject, StreamIndexOptions } from './index/types.js';
 import { chunkKey, validateTenantId } from './keys.js';
 import { LruCache } from './lru.js';
 import { fingerprint, labelsToString, type Labels } from '../core/model.js';
@@ -28,11 +28,13 @@ export class ChunkStore {
   readonly index: StreamIndex;
   private readonly cache: LruCache<string, DecodedChunk>;
   private readonly inflight = new Map<string, Promise<DecodedChunk>>();
+  private readonly onCorrupt: (found: CorruptObject) => void;
 
   constructor(objects: ObjectStore, options: ChunkStoreOptions = {}) {
     this.objects = objects;
     this.index = new StreamIndex(objects, options);
     this.cache = new LruCache(options.cacheBytes ?? 64 * 1024 * 1024, (chunk) => chunk.encodedSize);
+    this.onCorrupt = options.onCorrupt ?? (() => undefined);
   }
 
   /**
@@ -63,7 +65,10 @@ export class ChunkStore {
     return ref;
   }
 
-  /** Reads a chunk; ObjectNotFoundError when absent, CORRUPT_CHUNK when its bytes are not the ref's. */
+  /**
+   * Reads a chunk; ObjectNotFoundError when absent, CORRUPT_CHUNK when its bytes are not the
+   * ref's (reported to `onCorrupt` first, with the chunk's key).
+   */
   getChunk(ref: ChunkRef): Promise<DecodedChunk> {
     const cached = this.cache.get(ref.key);
     if (cached !== undefined) return Promise.resolve(cached);
@@ -77,11 +82,18 @@ export class ChunkStore {
 
   private async fetch(ref: ChunkRef): Promise<DecodedChunk> {
     const bytes = await this.objects.get(ref.key);
-    const checksum = crc32cHex(bytes);
-    if (checksum !== ref.checksum) {
-      throw new StorageError('CORRUPT_CHUNK', `corrupt chunk: ${ref.key} has checksum ${checksum}, expected ${ref.checksum}`);
+    let decoded: DecodedChunk;
+    try {
+      const checksum = crc32cHex(bytes);
+      if (checksum !== ref.checksum) {
+        throw new StorageError('CORRUPT_CHUNK', `corrupt chunk: ${ref.key} has checksum ${checksum}, expected ${ref.checksum}`);
+      }
+      decoded = DecodedChunk.decode(bytes);
+    } catch (error) {
+      // Reported here, where the key is known; the caller decides whether to skip it or fail.
+      if (error instanceof StorageError && error.code === 'CORRUPT_CHUNK') this.onCorrupt({ kind: 'chunk', key: ref.key, error });
+      throw error;
     }
-    const decoded = DecodedChunk.decode(bytes);
     this.cache.set(ref.key, decoded);
     return decoded;
   }

@@ -66,5 +66,5 @@ export type {
   IterateOptions,
   ScanStats,
 } from './chunk/mod.js';
-export type { ChunkRef, IndexedStream, StreamIndexOptions } from './index/mod.js';
+export type { ChunkRef, CorruptObject, IndexedStream, StreamIndexOptions } from './index/mod.js';
 export type { CompactedDay, CompactedStream, CompactionResult, DayIndex, IndexCompactorOptions, RemovalResult } from './index/mod.js';

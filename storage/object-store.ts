@@ -24,7 +24,7 @@ export interface ObjectStore {
   readonly description: string;
 }
 
-export type StorageErrorCode = 'OBJECT_NOT_FOUND' | 'INVALID_KEY' | 'STORAGE_UNAVAILABLE' | 'CORRUPT_CHUNK' | 'CORRUPT_INDEX';
+export type StorageErrorCode = 'OBJECT_NOT_FOUND' | 'INVALID_KEY' | 'STORAGE_UNAVAILABLE' | 'CORRUPT_CHUNK' | 'CORRUPT_INDEX' | 'BLOCK_COMPRESSION';
 
 /** A storage failure; its code's meaning is written beside it in core/errors.ts. */
 export class StorageError extends NornError {

@@ -58,3 +58,36 @@ describe('detected_level discovery', () => {
     expect(off[0]!.metadata).toBeUndefined();
   });
 });
+
+describe('level keywords in plain lines', () => {
+  /** Loki's rule as written: one search per spelling, in precedence order. */
+  function reference(line: string): string {
+    if (line.includes('info') || line.includes('INFO')) return 'info';
+    if (line.includes('err') || line.includes('ERR')) return 'error';
+    if (line.includes('warn') || line.includes('WARN')) return 'warn';
+    if (line.includes('CRITICAL') || line.includes('critical')) return 'critical';
+    if (line.includes('debug') || line.includes('DEBUG')) return 'debug';
+    return 'unknown';
+  }
+
+  it('finds the keyword of highest precedence wherever it stands, in either case only', () => {
+    const pieces = ['info', 'INFO', 'Info', 'inf', 'err', 'ERR', 'Err', 'er', 'warn', 'WARN', 'Warn', 'wa', 'critical', 'CRITICAL', 'Critical', 'crit', 'debug', 'DEBUG', 'Debug', 'deb', 'x', ' ', 'é', 'i', 'e', 'w', 'c', 'd', 'D', ':'];
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    const seen = new Set<string>();
+    for (let round = 0; round < 5000; round++) {
+      let line = '';
+      const length = next(8);
+      for (let i = 0; i < length; i++) line += pieces[next(pieces.length)];
+      const level = levelOfLine(line, []);
+      expect(level, line).toBe(reference(line));
+      seen.add(level);
+    }
+    expect([...seen].sort()).toEqual(['critical', 'debug', 'error', 'info', 'unknown', 'warn']);
+    expect(levelOfLine('a warning then an error', [])).toBe('error');
+    expect(levelOfLine('DEBUG then Info then CRITICAL', [])).toBe('critical');
+  });
+});

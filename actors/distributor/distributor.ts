@@ -9,7 +9,8 @@ import { subjects } from '../../bus/subjects.js';
 import type { Entry } from '../../core/model.js';
 import type { DistributorConfig } from './config.js';
 import { limitsFor, type LimitsConfig } from '../../core/limits.js';
-import type { IngesterPushReply, IngesterPushRequest, StreamPush } from '../ingester/protocol.js';
+import type { EncodedIngesterPushRequest, IngesterPushReply, IngesterPushRequest, StreamPush } from '../ingester/protocol.js';
+import { encodeStreamPart, joinEncodedPush } from '../ingester/protocol-codec.js';
 import type { RingWatcher } from '../ring/ring-watcher.js';
 import { tokenFor } from '../ring/tokens.js';
 import type { PushService, PushStreamInput } from './api.js';
@@ -133,9 +134,21 @@ export class Distributor implements PushService {
         items.push({ value: part, replicas: set.members.map((member) => member.id), quorum: set.quorum });
       }
     }
+    // Across processes each stream is encoded once, and every replica's request joins the parts
+    // (a copy, not a re-encoding); in one process the streams go by reference.
+    const parts = this.deps.bus.sharesPayloads === true ? undefined : new Map<StreamPush, Buffer>();
+    const partOf = (stream: StreamPush, parts: Map<StreamPush, Buffer>): Buffer => {
+      let part = parts.get(stream);
+      if (part === undefined) {
+        part = encodeStreamPart(stream);
+        parts.set(stream, part);
+      }
+      return part;
+    };
     try {
       const replies = await sendWithQuorum(items, budget, (ingesterId, batch) => {
-        const request: IngesterPushRequest = { tenant, streams: batch };
+        const request: IngesterPushRequest | EncodedIngesterPushRequest =
+          parts === undefined ? { tenant, streams: batch } : { tenant, encoded: joinEncodedPush(tenant, batch.map((stream) => partOf(stream, parts))) };
         return this.deps.bus.request<IngesterPushReply>(subjects.ingesterPush(ingesterId), request, {
           timeoutMs: this.deps.config.pushTimeoutMs,
         });

@@ -10,6 +10,7 @@ import type { LimitsConfig } from '../../core/limits.js';
 import { Flusher, type FlushTarget } from './flusher.js';
 import type { IngesterMetrics } from './metrics.js';
 import type {
+  EncodedIngesterPushRequest,
   IngesterControlRequest,
   IngesterPushReply,
   IngesterPushRequest,
@@ -23,12 +24,15 @@ import { answerQuery, type MemoryStreams } from './reads.js';
 import type { PatternMiner } from './patterns/miner.js';
 import { answerPatterns } from './patterns/reads.js';
 import { TenantStreams } from './tenant-streams.js';
+import { decodePush, PushPayloadError } from './protocol-codec.js';
 import type { IngesterStream } from './stream.js';
 import { NornError } from '../../core/errors.js';
+import { sharedCompressPool, type MemChunkOptions } from '../../storage/chunk/mod.js';
 
 /** Durable log of accepted pushes; the ingester writes to it before it acknowledges. */
 export interface PushLog {
-  append(request: IngesterPushRequest): Promise<void>;
+  /** `encoded`: the request's binary form when it arrived as one, logged without re-encoding. */
+  append(request: IngesterPushRequest, encoded?: Uint8Array): Promise<void>;
 }
 
 export interface IngesterDeps {
@@ -66,9 +70,18 @@ export class Ingester {
   private drainWaiters: Array<() => void> = [];
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
+  /** Cut blocks compress on the process's compression threads: the push thread only serializes them. */
+  private readonly chunkOptions: MemChunkOptions;
 
   constructor(private readonly deps: IngesterDeps) {
     this.id = deps.id;
+    this.chunkOptions = {
+      compressor: sharedCompressPool(),
+      onCompressionError: (error) => {
+        deps.metrics.blockCompressionFailures.inc();
+        deps.logger.warn({ err: error }, error.message);
+      },
+    };
     this.now = deps.now ?? Date.now;
     this.patterns = deps.patterns;
     this.tails = new IngesterTails(deps.id, deps.bus, deps.logger, this.now);
@@ -79,7 +92,7 @@ export class Ingester {
   start(): void {
     const { bus } = this.deps;
     this.subscriptions.push(
-      bus.handle<IngesterPushRequest, IngesterPushReply>(subjects.ingesterPush(this.id), (request) => this.push(request)),
+      bus.handle<IngesterPushRequest | EncodedIngesterPushRequest, IngesterPushReply>(subjects.ingesterPush(this.id), (request) => this.push(request)),
       bus.handle<IngesterQueryRequest, IngesterQueryFrame>(subjects.ingesterQuery(this.id), (request) =>
         request.kind === 'patterns'
           ? answerPatterns(this.patterns, request.params, bus.maxPayloadBytes)
@@ -95,14 +108,20 @@ export class Ingester {
     this.sweepTimer.unref();
   }
 
-  async push(request: IngesterPushRequest): Promise<IngesterPushReply> {
+  async push(message: IngesterPushRequest | EncodedIngesterPushRequest): Promise<IngesterPushReply> {
     if (!this.acceptingWrites) {
       throw new IngesterError('INGESTER_NOT_WRITABLE', `ingester ${this.id} is not accepting writes`);
+    }
+    // The binary form is decoded once, here; the WAL logs its bytes as they came.
+    const encoded = 'encoded' in message ? message.encoded : undefined;
+    const request = encoded !== undefined ? decodePush(encoded) : (message as IngesterPushRequest);
+    if (request.tenant !== message.tenant) {
+      throw new PushPayloadError(`encoded push is for tenant ${request.tenant}, the message for ${message.tenant}`);
     }
     this.inFlightPushes++;
     try {
       // The WAL comes first: an acknowledged line must survive a crash of this process.
-      await this.deps.wal?.append(request);
+      await this.deps.wal?.append(request, encoded);
       const accepted: AcceptedStream[] | undefined = this.tails.wants(request.tenant) ? [] : undefined;
       const errors = this.apply(request, accepted);
       if (accepted !== undefined) this.tails.deliver(request.tenant, accepted);
@@ -142,7 +161,7 @@ export class Ingester {
   tenantFor(tenant: string): TenantStreams {
     let streams = this.tenants.get(tenant);
     if (streams === undefined) {
-      streams = new TenantStreams(tenant, this.deps.config, this.deps.limits);
+      streams = new TenantStreams(tenant, this.deps.config, this.deps.limits, this.chunkOptions);
       this.tenants.set(tenant, streams);
     }
     return streams;

@@ -20,6 +20,7 @@ export interface IngesterMetrics {
   readonly handoffBytes: Counter<'direction'>;
   readonly queryDuration: Histogram<'kind'>;
   readonly patternLinesDropped: Counter;
+  readonly blockCompressionFailures: Counter;
 }
 
 export function createIngesterMetrics(registry: Registry): IngesterMetrics {
@@ -39,6 +40,7 @@ export function createIngesterMetrics(registry: Registry): IngesterMetrics {
     walReplaySeconds: new Gauge({ name: 'norn_ingester_wal_replay_seconds', help: 'Duration of the last WAL replay.', registers }),
     walCorruptions: new Counter({ name: 'norn_ingester_wal_corruptions_total', help: 'Corrupt WAL tails truncated at replay.', registers }),
     patternLinesDropped: new Counter({ name: 'norn_ingester_pattern_lines_dropped_total', help: 'Accepted lines not mined for patterns because the mining thread was behind.', registers }),
+    blockCompressionFailures: new Counter({ name: 'norn_ingester_block_compression_failures_total', help: 'Background compressions of cut blocks that failed (the block stays uncompressed in memory and is retried).', registers }),
     handoffBatches: new Counter({ name: 'norn_ingester_handoff_batches_total', help: 'Chunk handoff batches sent or received.', labelNames: ['direction'], registers }),
     handoffBytes: new Counter({ name: 'norn_ingester_handoff_bytes_total', help: 'Bytes of chunks handed off.', labelNames: ['direction'], registers }),
     queryDuration: new Histogram({ name: 'norn_ingester_query_duration_seconds', help: 'Time answering queries from memory.', labelNames: ['kind'], registers }),

@@ -18,6 +18,16 @@ export interface IngesterPushRequest {
   readonly streams: StreamPush[];
 }
 
+/**
+ * gateway -> ingester across processes: the same share in its binary form (protocol-codec.ts). Each
+ * stream is encoded once for all its replicas, and the ingester logs these bytes to its WAL as
+ * they came. In one process the plain form is sent, by reference.
+ */
+export interface EncodedIngesterPushRequest {
+  readonly tenant: string;
+  readonly encoded: Uint8Array;
+}
+
 /** ingester -> gateway: the push reached memory (and the WAL); refused entries are listed. */
 export interface IngesterPushReply {
   readonly errors: string[];

@@ -1,15 +1,19 @@
 // Answers queries from an ingester's memory. Pipelines run here, so lines a filter drops never
 // cross the bus. Replies stream: sample queries send each stream's samples as soon as that
 // stream is scanned (in bulk arrays, `SampleBatch`), log queries send the at most `limit`
-// entries they keep; every frame stays under the bus's payload limit, read from the bus.
+// entries they keep; every frame stays under the bus's payload limit, read from the bus. Every
+// scan gives the event loop back each time slice (core/time-slice.ts), so a long query never
+// holds up the pushes and `/ready` checks this process serves meanwhile.
 
-import { compileLogSelector, compileSampleExpr } from '../../logql/mod.js';
+import { compileLogSelector, compileSampleExpr, matchesLabels } from '../../logql/mod.js';
 import { emptyStats, type Direction } from '../../logql/types.js';
 import type { Entry } from '../../core/model.js';
+import { TimeSlice, type TimeSliceOptions } from '../../core/time-slice.js';
 import { frameBudget, framesOf, splitStreams } from '../select/frames.js';
 import { mergeChunks } from '../select/merge-entries.js';
+import { scanWindows } from '../select/scan-windows.js';
 import { labelsBytes, sampleBatchBytes, sampleBatches, type SampleBatch } from '../select/sample-batch.js';
-import { matchingStreams, selectedStreams, selectLogs, selectSamples, type ReadableStream } from '../select/stream-source.js';
+import { selectedStreams, selectLogsCooperatively, selectSamplesCooperatively, type ReadableStream } from '../select/stream-source.js';
 import type { IngesterMetrics } from './metrics.js';
 import type { IngesterQueryFrame, IngesterQueryRequest, LabelQuery, StreamChunkFigures } from './protocol.js';
 import type { IngesterStream } from './stream.js';
@@ -27,31 +31,42 @@ export function readableStream(stream: IngesterStream): ReadableStream {
       const chunks = stream.chunksIn(from, through).map((slot) => slot.chunk);
       return mergeChunks(chunks, { from, through, direction, mustContain: [...mustContain] });
     },
+    windows: (from, through) => scanWindows(stream.chunksIn(from, through).map((slot) => slot.chunk), from, through),
   };
 }
 
 /** Streams with data in [start, end), optionally narrowed by a stream selector. */
-function streamsInRange(memory: MemoryStreams, params: LabelQuery): IngesterStream[] {
-  let streams = [...memory.streamsOf(params.tenant)].filter((stream) => stream.chunksIn(params.start, params.end).length > 0);
-  if (params.query !== undefined && params.query !== '') {
-    streams = matchingStreams(streams, compileLogSelector(params.query).matchers);
+async function streamsInRange(memory: MemoryStreams, params: LabelQuery, slice: TimeSlice): Promise<IngesterStream[]> {
+  const matchers = params.query !== undefined && params.query !== '' ? compileLogSelector(params.query).matchers : undefined;
+  const streams: IngesterStream[] = [];
+  for (const stream of [...memory.streamsOf(params.tenant)]) {
+    if (slice.due()) await slice.pause();
+    if (stream.chunksIn(params.start, params.end).length === 0) continue;
+    if (matchers === undefined || matchesLabels(matchers, stream.labels)) streams.push(stream);
   }
   return streams;
+}
+
+export interface AnswerOptions {
+  /** How long a scan holds the event loop before it gives it back (tests pass a clock). */
+  readonly timeSlice?: TimeSliceOptions;
 }
 
 export async function* answerQuery(
   memory: MemoryStreams,
   request: IngesterQueryRequest,
   metrics: IngesterMetrics,
+  options: AnswerOptions = {},
 ): AsyncGenerator<IngesterQueryFrame> {
   const endTimer = metrics.queryDuration.startTimer({ kind: request.kind });
   const budget = frameBudget(memory.maxPayloadBytes);
+  const slice = new TimeSlice(options.timeSlice);
   try {
     switch (request.kind) {
       case 'logs': {
         // The kept entries are at most `limit`: the scan keeps only those, then they are framed.
         const stats = emptyStats();
-        const streams = selectLogs([...memory.streamsOf(request.params.tenant)].map(readableStream), request.params, stats);
+        const streams = await selectLogsCooperatively([...memory.streamsOf(request.params.tenant)].map(readableStream), request.params, stats, slice);
         for (const frame of framesOf(splitStreams(streams, budget), (piece) => piece.bytes, budget)) {
           yield { streams: frame.map((piece) => piece.stream) };
         }
@@ -67,8 +82,9 @@ export async function* answerQuery(
         // stream's samples and the frames in flight, never the whole range.
         // Only the request's shard of the streams (`params.shard`), when the query frontend sharded it.
         for (const stream of selectedStreams(memory.streamsOf(request.params.tenant), matchers, request.params.shard)) {
+          if (slice.due()) await slice.pause();
           if (stream.chunksIn(request.params.start, request.params.end).length === 0) continue;
-          for (const series of selectSamples([readableStream(stream)], request.params, stats)) {
+          for (const series of await selectSamplesCooperatively([readableStream(stream)], request.params, stats, slice)) {
             for (const batch of sampleBatches(series, budget)) {
               const bytes = sampleBatchBytes(batch.labels, batch.ts.length / 8);
               if (frame.length > 0 && size + bytes > budget) {
@@ -87,13 +103,13 @@ export async function* answerQuery(
       }
       case 'labelNames': {
         const names = new Set<string>();
-        for (const stream of streamsInRange(memory, request.params)) for (const label of stream.labels) names.add(label.name);
+        for (const stream of await streamsInRange(memory, request.params, slice)) for (const label of stream.labels) names.add(label.name);
         yield* valueFrames([...names], budget);
         return;
       }
       case 'labelValues': {
         const values = new Set<string>();
-        for (const stream of streamsInRange(memory, request.params)) {
+        for (const stream of await streamsInRange(memory, request.params, slice)) {
           for (const label of stream.labels) if (label.name === request.params.name) values.add(label.value);
         }
         yield* valueFrames([...values], budget);
@@ -101,7 +117,7 @@ export async function* answerQuery(
       }
       case 'indexStats': {
         const { start, end } = request.params;
-        const figures: StreamChunkFigures[] = streamsInRange(memory, request.params).map((stream) => ({
+        const figures: StreamChunkFigures[] = (await streamsInRange(memory, request.params, slice)).map((stream) => ({
           labels: stream.labels,
           chunks: stream.chunksIn(start, end).map((slot) => ({
             from: slot.chunk.minTs,
@@ -116,11 +132,15 @@ export async function* answerQuery(
         return;
       }
       case 'series': {
-        const inRange = streamsInRange(memory, request.params);
+        const inRange = await streamsInRange(memory, request.params, slice);
         const matched = new Map<string, IngesterStream>();
         if (request.params.matchers.length === 0) for (const stream of inRange) matched.set(stream.labelString, stream);
         for (const selector of request.params.matchers) {
-          for (const stream of matchingStreams(inRange, compileLogSelector(selector).matchers)) matched.set(stream.labelString, stream);
+          const matchers = compileLogSelector(selector).matchers;
+          for (const stream of inRange) {
+            if (slice.due()) await slice.pause();
+            if (matchesLabels(matchers, stream.labels)) matched.set(stream.labelString, stream);
+          }
         }
         const series = [...matched.values()].map((stream) => stream.labels);
         for (const frame of framesOf(series, labelsBytes, budget)) yield { series: frame };

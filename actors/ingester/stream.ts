@@ -6,7 +6,7 @@
 // client retry and is dropped silently, as Loki does; one that differs only in metadata is a
 // line of its own and is kept.
 
-import { MemChunk } from '../../storage/chunk/mod.js';
+import { MemChunk, type MemChunkOptions } from '../../storage/chunk/mod.js';
 import { overlaps } from '../../storage/mod.js';
 import { formatNs, type Entry, type Labels } from '../../core/model.js';
 import type { IngesterConfig } from './config.js';
@@ -43,8 +43,13 @@ export type FlushReason = 'full' | 'idle' | 'age' | 'forced';
 export class IngesterStream {
   private readonly slots: Slot[] = [];
   private newestTs = -1n;
-  /** `entryKey`s of the entries at `newestTs`, to spot retries. */
-  private newestKeys = new Set<string>();
+  /**
+   * The entries at `newestTs`, to spot retries. Usually one or two, compared pairwise; past
+   * NEWEST_LIST_LIMIT their `entryKey`s go in a set. No key is built (a copy and a hash of the
+   * line) for the common entry that is simply newer than all before it.
+   */
+  private newestEntries: Entry[] = [];
+  private newestKeys: Set<string> | undefined;
 
   constructor(
     readonly tenant: string,
@@ -52,6 +57,8 @@ export class IngesterStream {
     readonly labelString: string,
     readonly fingerprint: string,
     private readonly config: IngesterConfig,
+    /** How new chunks compress their cut blocks (the ingester's: in the background). */
+    private readonly chunkOptions: MemChunkOptions = {},
   ) {}
 
   get newestTimestamp(): bigint {
@@ -65,8 +72,7 @@ export class IngesterStream {
     let appended = 0;
     let bytes = 0;
     for (const entry of entries) {
-      const key = entry.ts >= this.newestTs ? entryKey(entry) : '';
-      if (entry.ts === this.newestTs && this.newestKeys.has(key)) continue;
+      if (entry.ts === this.newestTs && this.isNewestRetry(entry)) continue;
       if (this.newestTs >= 0n && entry.ts < this.newestTs - windowNs) {
         rejections.push(ignoredEntry(entry.ts, tooFarBehind(entry.ts, this.newestTs - windowNs)));
         continue;
@@ -76,9 +82,10 @@ export class IngesterStream {
       head.lastAppendMs = nowMs;
       if (entry.ts > this.newestTs) {
         this.newestTs = entry.ts;
-        this.newestKeys = new Set([key]);
+        this.newestEntries = [entry];
+        this.newestKeys = undefined;
       } else if (entry.ts === this.newestTs) {
-        this.newestKeys.add(key);
+        this.addNewest(entry);
       }
       appended++;
       bytes += entry.line.length;
@@ -89,6 +96,24 @@ export class IngesterStream {
         ? undefined
         : `${rejections.join('\n')}\nuser '${this.tenant}', total ignored: ${rejections.length} out of ${entries.length} for stream: ${this.labelString}`;
     return { appended, bytes, error };
+  }
+
+  private isNewestRetry(entry: Entry): boolean {
+    if (this.newestKeys !== undefined) return this.newestKeys.has(entryKey(entry));
+    for (const seen of this.newestEntries) if (sameEntry(seen, entry)) return true;
+    return false;
+  }
+
+  private addNewest(entry: Entry): void {
+    if (this.newestKeys !== undefined) {
+      this.newestKeys.add(entryKey(entry));
+      return;
+    }
+    this.newestEntries.push(entry);
+    if (this.newestEntries.length > NEWEST_LIST_LIMIT) {
+      this.newestKeys = new Set(this.newestEntries.map(entryKey));
+      this.newestEntries = [];
+    }
   }
 
   /** Chunks due for a flush now; each one returned is closed and marked as flushing. */
@@ -183,7 +208,7 @@ export class IngesterStream {
         blockSizeBytes: this.config.blockSizeBytes,
         targetSizeBytes: this.config.targetChunkBytes,
         encoding: this.config.chunkEncoding,
-      }),
+      }, this.chunkOptions),
       closed: false,
       lastAppendMs: nowMs,
       flushedMs: undefined,
@@ -192,6 +217,18 @@ export class IngesterStream {
     this.slots.push(slot);
     return slot;
   }
+}
+
+const NEWEST_LIST_LIMIT = 8;
+
+/** Equal line and metadata (timestamps already equal); no metadata and empty metadata are equal. */
+function sameEntry(a: Entry, b: Entry): boolean {
+  if (a.line !== b.line) return false;
+  const am = a.metadata ?? [];
+  const bm = b.metadata ?? [];
+  if (am.length !== bm.length) return false;
+  for (let i = 0; i < am.length; i++) if (am[i]!.name !== bm[i]!.name || am[i]!.value !== bm[i]!.value) return false;
+  return true;
 }
 
 function ignoredEntry(ts: bigint, reason: string): string {

@@ -4,6 +4,7 @@ import { fingerprint, type Entry, type Labels } from '../../core/model.js';
 import type { IngesterConfig } from './config.js';
 import { limitsFor, type LimitsConfig } from '../../core/limits.js';
 import { IngesterStream } from './stream.js';
+import type { MemChunkOptions } from '../../storage/chunk/mod.js';
 import { STREAM_LIMIT_PREFIX, type StreamPush } from './protocol.js';
 import type { AcceptedStream } from './tails.js';
 
@@ -23,6 +24,7 @@ export class TenantStreams {
     private readonly config: IngesterConfig,
     /** All tenants' limits: this tenant's are looked up at each push, so an override applies live. */
     private readonly limits: LimitsConfig,
+    private readonly chunkOptions: MemChunkOptions = {},
   ) {}
 
   /** With `accepted`, the entries each stream took are listed there, per stream (live tails). */
@@ -66,7 +68,7 @@ export class TenantStreams {
   }
 
   private create(labelString: string, labels: Labels): IngesterStream {
-    const stream = new IngesterStream(this.tenant, labels, labelString, fingerprint(labelString), this.config);
+    const stream = new IngesterStream(this.tenant, labels, labelString, fingerprint(labelString), this.config, this.chunkOptions);
     this.streams.set(labelString, stream);
     return stream;
   }

@@ -22,7 +22,7 @@ export async function openWal(dataDir: string, config: WalConfig, metrics: Inges
   let checkpointer: PeriodicCheckpointer | undefined;
   let replayedRecords = 0;
   return {
-    append: (request) => wal.append(request),
+    append: (request, encoded) => wal.append(request, encoded),
     async replay(apply) {
       replayedRecords = (await wal.replay(apply)).records;
     },

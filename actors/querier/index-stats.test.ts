@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Labels } from '../../core/model.js';
+import { labelsToString, type Labels } from '../../core/model.js';
+import { ChunkStore, FsStore, StorageError, type CorruptObject } from '../../storage/mod.js';
+import { MemChunk } from '../../storage/chunk/mem-chunk.js';
 import type { StoredChunk, StoredChunkRef, StoredStream } from './store-source.js';
 import { figuresPerStream, overlapFactor, summarize, volumeGroups } from './index-stats.js';
 
@@ -67,6 +72,49 @@ describe('figuresPerStream', () => {
       entries: 5,
       bytes: 50,
     });
+  });
+});
+
+describe('figuresPerStream over a damaged chunk', () => {
+  it('leaves the chunk out, reports it with its key, and counts the rest', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'norn-stats-'));
+    try {
+      const objects = new FsStore(root);
+      const corrupt: CorruptObject[] = [];
+      const store = new ChunkStore(objects, { cacheBytes: 0, onCorrupt: (found) => corrupt.push(found) });
+      const put = async (app: string, from: bigint, lines: number) => {
+        const chunk = new MemChunk();
+        for (let i = 0; i < lines; i++) chunk.append({ ts: from + BigInt(i), line: `${app} line ${i}` });
+        return store.putChunk('t', labels(app), chunk.encode());
+      };
+      await put('a', 100n, 4);
+      const damaged = await put('a', 200n, 3);
+      const onlyDamaged = await put('b', 300n, 2);
+      for (const ref of [damaged, onlyDamaged]) {
+        const bytes = Buffer.from(await objects.get(ref.key));
+        bytes[bytes.length - 1]! ^= 0xff; // one flipped bit: the checksum no longer matches
+        await objects.put(ref.key, bytes);
+      }
+      const stored = await store.index.streams('t', 0n, 1_000n);
+      const streams = await figuresPerStream(stored, [], (ref) => store.getChunk(ref), whole, 1);
+      const byApp = Object.fromEntries(streams.map((stream) => [labelsToString(stream.labels), stream]));
+      expect(Object.keys(byApp)).toEqual([labelsToString(labels('a'))]);
+      expect(byApp[labelsToString(labels('a'))]).toMatchObject({ chunks: 1, entries: 4 });
+      expect(summarize(streams)).toMatchObject({ streams: 1, chunks: 1, entries: 4 });
+      expect(corrupt.map((found) => [found.kind, found.key, found.error.code]).sort()).toEqual(
+        [['chunk', damaged.key, 'CORRUPT_CHUNK'], ['chunk', onlyDamaged.key, 'CORRUPT_CHUNK']].sort(),
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('still fails on a store that cannot be read', async () => {
+    const stored: StoredStream[] = [{ labels: labels('a'), chunks: [ref(0n, 9n)] }];
+    const fetch = async (): Promise<StoredChunk> => {
+      throw new StorageError('STORAGE_UNAVAILABLE', 'down');
+    };
+    await expect(figuresPerStream(stored, [], fetch, whole, 1)).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
   });
 });
 

@@ -11,6 +11,10 @@
 //
 // A chunk that only partly overlaps the range counts the share of its time span inside the
 // range, as Loki estimates too: exact for ranges that cover whole chunks, close otherwise.
+//
+// A stored chunk that is damaged (CORRUPT_CHUNK; the chunk store logs and counts it with its
+// key) is left out: the answer holds the figures of every other chunk, and a stream none of
+// whose chunks could be read is not counted.
 
 import { labelsFromRecord, labelsToRecord, labelsToString, type Labels } from '../../core/model.js';
 import type { ChunkFigures, StreamChunkFigures } from '../ingester/protocol.js';
@@ -85,13 +89,13 @@ export async function figuresPerStream(
       if (seen.has(id)) continue;
       seen.add(id);
       const into = totalsOf(key, stream.labels);
-      into.chunks++;
       const held = memory.get(id);
       if (held !== undefined) {
+        into.chunks++;
         into.entries += held.entries * factor;
         into.bytes += held.bytes * factor;
       } else {
-        toFetch.push({ ref, into, factor });
+        toFetch.push({ ref, into, factor }); // counted once it has been read
       }
     }
     counted.set(key, seen);
@@ -100,7 +104,14 @@ export async function figuresPerStream(
   const worker = async (): Promise<void> => {
     while (next < toFetch.length) {
       const { ref, into, factor } = toFetch[next++]!;
-      const chunk = await fetch(ref);
+      let chunk: StoredChunk;
+      try {
+        chunk = await fetch(ref);
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'CORRUPT_CHUNK') continue;
+        throw error;
+      }
+      into.chunks++;
       into.entries += chunk.entryCount * factor;
       into.bytes += chunk.uncompressedBytes * factor;
     }
@@ -128,7 +139,7 @@ export async function figuresPerStream(
     into.entries += entries / copies;
     into.bytes += bytes / copies;
   }
-  return [...totals.values()];
+  return [...totals.values()].filter((stream) => stream.chunks > 0);
 }
 
 export function summarize(streams: readonly StreamFigures[]): IndexStats {

@@ -62,4 +62,40 @@ describe('store source', () => {
     expect(samples).toBe(4 * 5);
     expect(fetches()).toBe(4);
   });
+
+  it('scanned in this thread, gives the event loop back during a long scan, with the answer unchanged', async () => {
+    const chunks = new ChunkStore(new MemoryStore(), { listCacheTtlMs: 0 });
+    for (let s = 0; s < 3; s++) {
+      const chunk = new MemChunk();
+      for (let e = 0; e < 20_000; e++) chunk.append({ ts: BigInt(1_000_000 + e), line: `stream ${s} entry ${e}` });
+      await chunks.putChunk('fake', labelsFromRecord({ job: 'long', stream: String(s) }), chunk.encode());
+    }
+    const source: ChunkSource = {
+      streams: (tenant, from, through, filter) => chunks.index.streams(tenant, from, through, filter),
+      fetch: (ref) => chunks.getChunk(ref),
+      labelNames: () => Promise.resolve([]),
+      labelValues: () => Promise.resolve([]),
+    };
+    const params = { tenant: 'fake', expr: 'count_over_time({job="long"} |= "entry 1"[1m])', start: 0n, end: 10_000_000n };
+    const collect = async (timeSlice: { now: () => number; sliceMs?: number }) => {
+      const out = [];
+      for await (const series of selectStoredSamples(source, params, emptyStats(), { timeSlice })) out.push(series);
+      return out;
+    };
+    let turns = 0;
+    let running = true;
+    const tick = (): void => {
+      if (!running) return;
+      turns++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    let t = 0;
+    const got = await collect({ now: () => t++ }); // 1 ms a reading: the slice runs out every 5
+    running = false;
+    expect(turns).toBeGreaterThan(5);
+    const unsliced = await collect({ now: () => 0, sliceMs: Number.POSITIVE_INFINITY });
+    expect(got).toEqual(unsliced);
+    expect(got.reduce((sum, series) => sum + series.samples.length, 0)).toBe(3 * 11_111);
+  });
 });

@@ -8,7 +8,9 @@ import type { StreamShard } from '../../logql/types.js';
 import { inShard } from '../select/stream-shard.js';
 import { overlaps, type ChunkReader, type ChunkRef } from '../../storage/mod.js';
 import { dedupeEntries, mergeChunks } from '../select/merge-entries.js';
-import { selectLogs, selectSamples, type ReadableStream } from '../select/stream-source.js';
+import { scanWindows } from '../select/scan-windows.js';
+import { selectLogsCooperatively, selectSamplesCooperatively, type ReadableStream } from '../select/stream-source.js';
+import { TimeSlice, type TimeSliceOptions } from '../../core/time-slice.js';
 import { decodeSampleBatch } from '../select/sample-batch.js';
 import type { ScanPool } from './scan-pool/pool.js';
 import type { ScanStream } from './scan-pool/scan-task.js';
@@ -64,6 +66,8 @@ interface FetchedGroup {
 /** How the store scan runs: in a worker pool, or in this thread when there is none. */
 export interface StoreScanOptions {
   readonly pool?: ScanPool | undefined;
+  /** How an in-thread scan shares the event loop (tests pass a clock). */
+  readonly timeSlice?: TimeSliceOptions;
 }
 
 /**
@@ -118,6 +122,7 @@ function inThread(group: FetchedGroup): ReadableStream[] {
       // Replicas may have flushed overlapping chunks of the same stream.
       return dedupeEntries(mergeChunks(stream.chunks, { from, through, direction, mustContain: [...mustContain] }));
     },
+    windows: (from, through) => scanWindows(stream.chunks, from, through),
   }));
 }
 
@@ -144,8 +149,10 @@ export async function* selectStoredLogs(
 ): AsyncGenerator<StreamResult> {
   const { matchers } = compileLogSelector(params.selector);
   const pool = options.pool !== undefined && options.pool.size > 0 ? options.pool : undefined;
+  // Scanned in this thread, the scan gives the event loop back each time slice (core/time-slice.ts).
+  const slice = new TimeSlice(options.timeSlice);
   const run = pool === undefined
-    ? (group: FetchedGroup) => selectLogs(inThread(group), params, stats)
+    ? (group: FetchedGroup) => selectLogsCooperatively(inThread(group), params, stats, slice)
     : async (group: FetchedGroup) => {
         const result = await pool.run({ kind: 'logs', params, streams: taskStreams(group) });
         addStats(stats, result.stats);
@@ -164,8 +171,9 @@ export async function* selectStoredSamples(
 ): AsyncGenerator<SampleSeries> {
   const { matchers } = compileSampleExpr(params.expr);
   const pool = options.pool !== undefined && options.pool.size > 0 ? options.pool : undefined;
+  const slice = new TimeSlice(options.timeSlice);
   const run = pool === undefined
-    ? (group: FetchedGroup) => selectSamples(inThread(group), params, stats)
+    ? (group: FetchedGroup) => selectSamplesCooperatively(inThread(group), params, stats, slice)
     : async (group: FetchedGroup) => {
         const result = await pool.run({ kind: 'samples', params, streams: taskStreams(group) });
         addStats(stats, result.stats);

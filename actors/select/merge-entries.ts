@@ -12,15 +12,21 @@ export function mergeChunks(chunks: readonly ChunkReader[], options: IterateOpti
   if (chunks.length === 1) return chunks[0]!.iterate(options);
   const sources = chunks
     .filter((chunk) => chunk.entryCount > 0)
-    .map((chunk, order) => ({
-      mint: chunk.minTs,
-      maxt: chunk.maxTs,
-      order,
-      open: () => {
-        const iterator = chunk.iterate(options)[Symbol.iterator]();
-        return { next: () => iterator.next().value as Entry | undefined };
-      },
-    }));
+    .map((chunk, order) => {
+      // Each chunk's blocks are taken now, with its bounds, though read only when the merge
+      // reaches it: a scan that pauses (core/time-slice.ts) while an ingester appends reads every
+      // chunk as it was when the scan began, never half of a later append.
+      const entries = chunk.iterate(options);
+      return {
+        mint: chunk.minTs,
+        maxt: chunk.maxTs,
+        order,
+        open: () => {
+          const iterator = entries[Symbol.iterator]();
+          return { next: () => iterator.next().value as Entry | undefined };
+        },
+      };
+    });
   return mergeSources(sources, planScan(options));
 }
 

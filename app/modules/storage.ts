@@ -2,11 +2,14 @@
 // actors use: ingesters flush into a FlushTarget, queriers read through a ChunkSource. The store
 // is probed at start and every 15 s (app/storage-probe.ts); `health` feeds `/ready`. Its stop
 // step only ends the probe: the file store opens and closes a handle per call, and the S3 client
-// sends through Node's global HTTP agent, so nothing else outlives a request.
+// sends through Node's global HTTP agent, so nothing else outlives a request. A damaged chunk or
+// index object a read comes across is logged with its key and counted (docs/operations.md,
+// "Protections").
 
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { ChunkStore, FsStore, S3Store, type ObjectStore } from '../../storage/mod.js';
+import { Counter, type Registry } from 'prom-client';
+import { ChunkStore, FsStore, S3Store, type CorruptObject, type ObjectStore } from '../../storage/mod.js';
 import type { NornConfig } from '../config.js';
 import type { FlushTarget } from '../../actors/ingester/flusher.js';
 import type { ChunkSource } from '../../actors/querier/store-source.js';
@@ -22,7 +25,7 @@ export interface OpenStorage {
   readonly health: StorageHealth;
 }
 
-export async function openStorage(config: NornConfig, logger: Logger): Promise<OpenStorage> {
+export async function openStorage(config: NornConfig, logger: Logger, registry: Registry): Promise<OpenStorage> {
   const { s3, dataDir, indexCacheMs } = config.storage;
   const objects: ObjectStore =
     s3 !== undefined
@@ -38,7 +41,7 @@ export async function openStorage(config: NornConfig, logger: Logger): Promise<O
   }
   logger.info({ store: objects.description }, 'object storage');
   const health = await watchStorage(objects, { name: `${config.id}-${process.pid}`, logger });
-  const chunks = new ChunkStore(objects, { listCacheTtlMs: indexCacheMs });
+  const chunks = new ChunkStore(objects, { listCacheTtlMs: indexCacheMs, onCorrupt: corruptionReporter(logger, registry) });
   return {
     objects,
     chunks,
@@ -54,5 +57,21 @@ export async function openStorage(config: NornConfig, logger: Logger): Promise<O
       labelNames: (tenant, from, through) => chunks.index.labelNames(tenant, from, through),
       labelValues: (tenant, name, from, through) => chunks.index.labelValues(tenant, name, from, through),
     },
+  };
+}
+
+/** Logs and counts each damaged object a read found: the key tells the operator what to restore or delete. */
+function corruptionReporter(logger: Logger, registry: Registry): (found: CorruptObject) => void {
+  const registers = [registry];
+  const chunks = new Counter({ name: 'norn_storage_corrupt_chunks_total', help: 'Stored chunks read whose bytes do not match their key (checksum) or do not decode.', registers });
+  const index = new Counter({ name: 'norn_storage_corrupt_index_objects_total', help: 'Damaged index objects (labels, compacted generations) skipped by reads.', registers });
+  return ({ kind, key, error }) => {
+    if (kind === 'chunk') {
+      chunks.inc();
+      logger.warn({ key, err: error }, 'corrupt chunk');
+    } else {
+      index.inc();
+      logger.warn({ key, err: error }, 'corrupt index object skipped');
+    }
   };
 }

@@ -7,23 +7,57 @@ import type { Labels } from '../../core/model.js';
 import type { Sample, SampleColumns, SampleSeries } from '../types.js';
 
 const INITIAL_CAPACITY = 64;
+const TWO_32 = 4294967296;
 
 /** Appends samples to one series' columns, doubling the arrays as they fill. */
 export class ColumnBuilder {
   private ts = new BigInt64Array(INITIAL_CAPACITY);
+  /** The same timestamps as 32-bit words (little-endian: low word first). */
+  private words = new Uint32Array(this.ts.buffer);
   private values = new Float64Array(INITIAL_CAPACITY);
   private hashes = new Uint32Array(INITIAL_CAPACITY);
   length = 0;
   /** Still in time order (each timestamp at or after the one before). */
   sorted = true;
   private lastTs = 0n;
+  /** Whether `lastTs` is the last timestamp (`pushAfter` does not keep it). */
+  private lastTsKnown = true;
 
   push(ts: bigint, value: number, hash: number): void {
     const at = this.length;
     if (at === this.ts.length) this.grow();
-    if (at > 0 && ts < this.lastTs) this.sorted = false;
+    if (at > 0 && ts < (this.lastTsKnown ? this.lastTs : this.ts[at - 1]!)) this.sorted = false;
     this.lastTs = ts;
+    this.lastTsKnown = true;
     this.ts[at] = ts;
+    this.values[at] = value;
+    this.hashes[at] = hash;
+    this.length = at + 1;
+  }
+
+  /**
+   * `push` of the time `base + rel`, base given as its low (unsigned) and high (signed) 32-bit
+   * words and rel as whole ns in [0, 2^53): the timestamp is written as words, with no BigInt.
+   */
+  pushAfter(baseLo: number, baseHi: number, rel: number, value: number, hash: number): void {
+    const at = this.length;
+    if (at === this.ts.length) this.grow();
+    const relHi = Math.floor(rel / TWO_32);
+    let lo = baseLo + (rel - relHi * TWO_32);
+    let hi = baseHi + relHi;
+    if (lo >= TWO_32) {
+      lo -= TWO_32;
+      hi++;
+    }
+    hi |= 0;
+    const words = this.words;
+    if (at > 0 && this.sorted) {
+      const previousHi = words[2 * at - 1]! | 0;
+      if (hi < previousHi || (hi === previousHi && lo < words[2 * at - 2]!)) this.sorted = false;
+    }
+    words[2 * at] = lo;
+    words[2 * at + 1] = hi;
+    this.lastTsKnown = false;
     this.values[at] = value;
     this.hashes[at] = hash;
     this.length = at + 1;
@@ -45,6 +79,7 @@ export class ColumnBuilder {
     const hashes = new Uint32Array(size);
     hashes.set(this.hashes);
     this.ts = ts;
+    this.words = new Uint32Array(ts.buffer);
     this.values = values;
     this.hashes = hashes;
   }

@@ -2,6 +2,7 @@
 // querier) and returns only what the query needs: at most `limit` entries, or the samples.
 
 import { labelsToString, type Entry, type Labels } from '../../core/model.js';
+import { runToEnd } from '../../core/time-slice.js';
 import type { StreamExtractor } from '../log/extractor.js';
 import type { StreamRunner } from '../log/pipeline.js';
 import type { LogSelectorPlan, SamplePlan } from '../plan.js';
@@ -27,16 +28,41 @@ export interface SampleSelection {
   readonly end: bigint;
 }
 
+/**
+ * Entries a stepped selection scans between two yields; it also yields before each input (a
+ * stream, or one time window of a stream). Its driver (core/time-slice.ts) reads the clock at
+ * each yield and may give the event loop back there; a few hundred entries take well under a
+ * millisecond, and a yield this rarely costs nothing measurable.
+ */
+const ENTRIES_PER_STEP = 256;
+
 export function selectLogsFromStreams(
   inputs: Iterable<StreamInput>,
   plan: LogSelectorPlan,
   params: LogSelection,
   stats: QueryStats,
 ): StreamResult[] {
+  return runToEnd(selectLogsSteps(inputs, plan, params, stats));
+}
+
+/** `selectLogsFromStreams` as a generator that yields before each input and every ENTRIES_PER_STEP entries read. */
+export function* selectLogsSteps(
+  inputs: Iterable<StreamInput>,
+  plan: LogSelectorPlan,
+  params: LogSelection,
+  stats: QueryStats,
+): Generator<void, StreamResult[], undefined> {
   const top = new TopEntries(params.limit, params.direction, false);
+  let untilStep = ENTRIES_PER_STEP;
   for (const input of inputs) {
+    untilStep = ENTRIES_PER_STEP;
+    yield;
     const runner = plan.pipeline.forStream(input.labels) as StreamRunner;
     for (const entry of input.entries) {
+      if (--untilStep === 0) {
+        untilStep = ENTRIES_PER_STEP;
+        yield;
+      }
       if (entry.ts < params.start || entry.ts >= params.end) continue;
       if (top.exhaustedAt(entry.ts)) break;
       stats.totalLinesProcessed++;
@@ -91,12 +117,29 @@ export function selectSamplesFromStreams(
   params: SampleSelection,
   stats: QueryStats,
 ): SampleSeries[] {
+  return runToEnd(selectSamplesSteps(inputs, plan, params, stats));
+}
+
+/** `selectSamplesFromStreams` as a generator that yields before each input and every ENTRIES_PER_STEP entries read. */
+export function* selectSamplesSteps(
+  inputs: Iterable<StreamInput>,
+  plan: SamplePlan,
+  params: SampleSelection,
+  stats: QueryStats,
+): Generator<void, SampleSeries[], undefined> {
   // Each series' samples go straight into typed arrays: no object and no BigInt per sample.
   const series = new Map<string, { labels: Labels; columns: ColumnBuilder }>();
+  let untilStep = ENTRIES_PER_STEP;
   for (const input of inputs) {
+    untilStep = ENTRIES_PER_STEP;
+    yield;
     const extractor = plan.extractor.forStream(input.labels) as StreamExtractor;
     const streamHash = hashStream(input.labels);
     for (const entry of input.entries) {
+      if (--untilStep === 0) {
+        untilStep = ENTRIES_PER_STEP;
+        yield;
+      }
       if (entry.ts < params.start || entry.ts >= params.end) continue;
       stats.totalLinesProcessed++;
       stats.totalBytesProcessed += Buffer.byteLength(entry.line, 'utf8');

@@ -144,6 +144,11 @@ export class StreamExtractor implements StreamSampleExtractor {
 
 export class CompiledExtractor implements SampleExtractor {
   readonly requiredSubstrings: string[];
+  /**
+   * 'count' or 'bytes' when a sample needs nothing of its line but that it exists or its byte
+   * length (no stage, no unwrap): a source may then count bytes without decoding the line.
+   */
+  readonly lineFree: 'count' | 'bytes' | undefined;
   private readonly stages: StageFn[];
   private readonly mode: 'count' | 'bytes' | 'unwrap';
   private readonly unwrap: { label: string; convert: Converter; post: LabelPredicate[] } | undefined;
@@ -160,6 +165,7 @@ export class CompiledExtractor implements SampleExtractor {
       this.mode = expr.op === 'bytes_over_time' || expr.op === 'bytes_rate' ? 'bytes' : 'count';
       this.unwrap = undefined;
     }
+    this.lineFree = this.mode !== 'unwrap' && this.stages.length === 0 ? this.mode : undefined;
   }
 
   forStream(labels: Labels): StreamExtractor {

@@ -32,8 +32,8 @@ export function encodedEntrySize(entry: Entry, lineBytes: number): number {
  * Serializes entries (already in the order they should be stored) into exactly `size` bytes.
  * `lineBytes[i]` is the UTF-8 length of `entries[i].line`.
  */
-export function serializeEntries(entries: readonly Entry[], lineBytes: readonly number[], size: number): Buffer {
-  const buf = Buffer.allocUnsafe(size);
+export function serializeEntries(entries: readonly Entry[], lineBytes: readonly number[], size: number, allocate: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
+  const buf = allocate(size);
   let pos = 0;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;

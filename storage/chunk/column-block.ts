@@ -18,10 +18,10 @@ const NEWLINE = 0x0a;
  * Serializes entries, already in timestamp order, into the column layout. `lineBytes[i]` is the
  * UTF-8 length of `entries[i].line`.
  */
-export function serializeColumns(entries: readonly Entry[], lineBytes: readonly number[]): Buffer {
+export function serializeColumns(entries: readonly Entry[], lineBytes: readonly number[], allocate: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
   const n = entries.length;
   const { size, metadataSize, hasMetadata } = measure(entries, lineBytes);
-  const buf = Buffer.allocUnsafe(size);
+  const buf = allocate(size);
   let pos = putUvarint(buf, 0, n);
   let previous = 0n;
   for (let i = 0; i < n; i++) {

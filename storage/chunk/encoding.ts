@@ -3,9 +3,9 @@
 // brotli, which Loki does not offer, takes 0x80, outside Loki's range.
 //
 // gzip runs on node:zlib's synchronous calls: test/bench/codec.ts measured it several times faster
-// than fflate in both directions on 256 KiB blocks of real logs (figures in README.md). Blocks are
-// compressed one at a time on the ingester's append path, where a synchronous call costs less
-// than the thread-pool round trip of the async API.
+// than fflate in both directions on 256 KiB blocks of real logs (figures in README.md). Ingesters
+// make these same calls on compression threads (compress-pool.ts), so the bytes do not depend on
+// where a block was compressed.
 
 import { createRequire } from 'node:module';
 import { brotliCompressSync, brotliDecompressSync, constants as zlib, gunzipSync, gzipSync, inflateRawSync } from 'node:zlib';

@@ -72,12 +72,15 @@ export class HeadBlock {
     return this.entries;
   }
 
-  /** Serializes the block in timestamp order, in `format`'s block layout, and empties it. */
-  cut(format: ChunkFormat): SerializedBlock | undefined {
+  /**
+   * Serializes the block in timestamp order, in `format`'s block layout, and empties it;
+   * `allocate` gives the buffer it is written into.
+   */
+  cut(format: ChunkFormat, allocate?: (size: number) => Buffer): SerializedBlock | undefined {
     if (this.entries.length === 0) return undefined;
     this.sortInPlace();
     const block: SerializedBlock = {
-      raw: format === 'norn-v1' ? serializeColumns(this.entries, this.lineBytes) : serializeEntries(this.entries, this.lineBytes, this.size),
+      raw: format === 'norn-v1' ? serializeColumns(this.entries, this.lineBytes, allocate) : serializeEntries(this.entries, this.lineBytes, this.size, allocate),
       entries: this.entries.length,
       mint: this.mint,
       maxt: this.maxt,

@@ -2,10 +2,16 @@
 // unordered head block. Mirrors Loki's MemChunk: the head is cut into a block when it reaches
 // blockSizeBytes of serialized entries, and the ingester cuts the whole chunk once
 // `hasSpaceFor` says the next entry would push it past targetSizeBytes.
+//
+// With a BlockCompressor, a cut block is serialized at once but compressed in the background: until
+// its compressed bytes arrive it is held raw and read raw, so queries see it throughout, and a
+// failed compression leaves it raw and is retried. `encode()` compresses anything still pending
+// inline, so a chunk always encodes to the same bytes whichever path compressed its blocks.
 
 import type { Entry } from '../../core/model.js';
 import { BLOCK_CHECKSUM_SIZE, CHUNK_FORMATS, CURRENT_CHUNK_FORMAT, encodeChunk, HEADER_SIZE, type BlockToWrite, type ChunkFormat } from './chunk-format.js';
 import { DecodedChunk } from './decoded-chunk.js';
+import { BlockCompressionError, estimatedCompressedSize, observeRatio, retryDelayMs, type BlockCompressor } from './block-compressor.js';
 import { codecFor, isEncoding, type BlockCodec, type Encoding } from './encoding.js';
 import { HeadBlock } from './head-block.js';
 import { mergeSources } from './merge.js';
@@ -30,16 +36,43 @@ export const DEFAULT_CHUNK_CONFIG: ChunkConfig = Object.freeze({
   format: CURRENT_CHUNK_FORMAT,
 });
 
+export interface MemChunkOptions {
+  /** Compresses cut blocks off the appending thread; without one, blocks are compressed inline. */
+  readonly compressor?: BlockCompressor;
+  /** Told of every failed background compression (the block is kept raw and retried). */
+  readonly onCompressionError?: (error: BlockCompressionError) => void;
+}
+
+/** A cut block; `data` is undefined while its compression is pending, and `raw` is then kept. */
+interface CutBlock {
+  readonly entries: number;
+  readonly mint: bigint;
+  readonly maxt: bigint;
+  readonly uncompressedLength: number;
+  data: Buffer | undefined;
+  raw: Buffer | undefined;
+  attempts: number;
+}
+
+const NONE_CODEC = codecFor('none');
+
 export class MemChunk implements ChunkReader {
   readonly config: ChunkConfig;
   private readonly codec: BlockCodec;
-  private readonly cut: BlockToWrite[] = [];
+  private readonly cut: CutBlock[] = [];
   private readonly head = new HeadBlock();
+  /** Compressed bytes of the blocks whose compression is done. */
   private cutCompressed = 0;
   private cutUncompressed = 0;
   private cutEntries = 0;
+  /** Raw bytes of the blocks still compressing. */
+  private pendingRaw = 0;
+  private pendingCount = 0;
+  private readonly compressor: BlockCompressor | undefined;
+  private readonly onCompressionError: ((error: BlockCompressionError) => void) | undefined;
+  private settledWaiters: Array<() => void> = [];
 
-  constructor(config: Partial<ChunkConfig> = {}) {
+  constructor(config: Partial<ChunkConfig> = {}, options: MemChunkOptions = {}) {
     const merged = { ...DEFAULT_CHUNK_CONFIG, ...definedOnly(config) };
     if (!isEncoding(merged.encoding)) throw new RangeError(`unknown chunk encoding: ${String(merged.encoding)}`);
     if (!CHUNK_FORMATS.includes(merged.format)) throw new RangeError(`unknown chunk format: ${String(merged.format)}`);
@@ -50,6 +83,8 @@ export class MemChunk implements ChunkReader {
     }
     this.config = Object.freeze(merged);
     this.codec = codecFor(merged.encoding);
+    this.compressor = options.compressor?.supports(merged.encoding) === true ? options.compressor : undefined;
+    this.onCompressionError = options.onCompressionError;
   }
 
   static decode(bytes: Uint8Array): DecodedChunk {
@@ -62,12 +97,12 @@ export class MemChunk implements ChunkReader {
    * the format are the encoded chunk's (one chunk holds blocks of one layout); `config` supplies
    * the sizes.
    */
-  static fromEncoded(bytes: Uint8Array, config: Partial<Omit<ChunkConfig, 'encoding' | 'format'>> = {}): MemChunk {
+  static fromEncoded(bytes: Uint8Array, config: Partial<Omit<ChunkConfig, 'encoding' | 'format'>> = {}, options: MemChunkOptions = {}): MemChunk {
     const decoded = DecodedChunk.decode(bytes);
-    const chunk = new MemChunk({ ...config, encoding: decoded.encoding, format: decoded.format });
+    const chunk = new MemChunk({ ...config, encoding: decoded.encoding, format: decoded.format }, options);
     for (const block of decoded.blocks) {
       const data = Buffer.from(decoded.bytes.subarray(block.offset, block.offset + block.compressedLength));
-      chunk.cut.push({ entries: block.entries, mint: block.mint, maxt: block.maxt, uncompressedLength: block.uncompressedLength, data });
+      chunk.cut.push({ entries: block.entries, mint: block.mint, maxt: block.maxt, uncompressedLength: block.uncompressedLength, data, raw: undefined, attempts: 0 });
       chunk.cutCompressed += data.length;
       chunk.cutUncompressed += block.uncompressedLength;
       chunk.cutEntries += block.entries;
@@ -87,11 +122,11 @@ export class MemChunk implements ChunkReader {
 
   /** Whether `entry` fits under targetSizeBytes, counting cut blocks compressed and the head raw. */
   hasSpaceFor(entry: Entry): boolean {
-    return this.cutCompressed + this.head.size + HeadBlock.sizeOf(entry).size < this.config.targetSizeBytes;
+    return this.compressedBytes + this.head.size + HeadBlock.sizeOf(entry).size < this.config.targetSizeBytes;
   }
 
   isFull(): boolean {
-    return this.cutCompressed + this.head.size >= this.config.targetSizeBytes;
+    return this.compressedBytes + this.head.size >= this.config.targetSizeBytes;
   }
 
   get isEmpty(): boolean {
@@ -102,9 +137,23 @@ export class MemChunk implements ChunkReader {
     return this.cutEntries + this.head.count;
   }
 
-  /** Compressed bytes of the cut blocks (the head block is not compressed yet). */
+  /**
+   * Compressed bytes of the cut blocks (the head block is not compressed yet); a block still
+   * compressing counts at the ratio its encoding has been compressing at.
+   */
   get compressedBytes(): number {
-    return this.cutCompressed;
+    return this.pendingRaw === 0 ? this.cutCompressed : this.cutCompressed + estimatedCompressedSize(this.config.encoding, this.pendingRaw);
+  }
+
+  /** Cut blocks whose background compression has not finished (or failed and waits for a retry). */
+  get pendingBlocks(): number {
+    return this.pendingCount;
+  }
+
+  /** Resolves once no cut block is waiting for its compression. */
+  compressed(): Promise<void> {
+    if (this.pendingCount === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 
   /** Serialized entry bytes of the cut blocks and the head block. */
@@ -142,40 +191,90 @@ export class MemChunk implements ChunkReader {
         mint: block.mint,
         maxt: block.maxt,
         offset,
-        compressedLength: block.data.length,
+        compressedLength: (block.data ?? block.raw!).length,
         uncompressedLength: block.uncompressedLength,
       };
-      offset += block.data.length + BLOCK_CHECKSUM_SIZE;
+      offset += (block.data ?? block.raw!).length + BLOCK_CHECKSUM_SIZE;
       return meta;
     });
   }
 
-  /** Compresses the head block into a new block; a no-op when the head is empty. */
+  /**
+   * Serializes the head block into a new cut block and compresses it, inline or in the
+   * background; a no-op when the head is empty.
+   */
   cutBlock(): void {
-    const serialized = this.head.cut(this.config.format);
+    const serialized = this.head.cut(this.config.format, this.compressor?.allocate);
     if (serialized === undefined) return;
-    const data = this.codec.compress(serialized.raw);
-    this.cut.push({
+    const block: CutBlock = {
       entries: serialized.entries,
       mint: serialized.mint,
       maxt: serialized.maxt,
       uncompressedLength: serialized.raw.length,
-      data,
-    });
-    this.cutCompressed += data.length;
+      data: undefined,
+      raw: serialized.raw,
+      attempts: 0,
+    };
+    this.cut.push(block);
     this.cutUncompressed += serialized.raw.length;
     this.cutEntries += serialized.entries;
+    if (this.compressor === undefined) {
+      this.settle(block, this.codec.compress(serialized.raw));
+      return;
+    }
+    this.pendingRaw += serialized.raw.length;
+    this.pendingCount++;
+    this.compressInBackground(block, this.compressor);
   }
 
-  /** Cuts the head block and serializes the chunk. */
+  /** Cuts the head block and serializes the chunk; blocks still compressing are compressed now. */
   encode(): Uint8Array {
     this.cutBlock();
-    return encodeChunk(this.config.format, this.config.encoding, this.cut);
+    for (const block of this.cut) if (block.data === undefined) this.settle(block, this.codec.compress(block.raw!));
+    return encodeChunk(this.config.format, this.config.encoding, this.cut as BlockToWrite[]);
+  }
+
+  private compressInBackground(block: CutBlock, compressor: BlockCompressor): void {
+    block.attempts++;
+    compressor.compress(this.config.encoding, block.raw!).then(
+      (data) => {
+        // encode() may have compressed it inline meanwhile: the bytes are the same, keep those.
+        if (block.data === undefined) this.settle(block, data);
+      },
+      (cause: unknown) => {
+        if (block.data !== undefined) return;
+        const error = new BlockCompressionError(this.config.encoding, block.attempts, { cause });
+        this.onCompressionError?.(error);
+        setTimeout(() => {
+          if (block.data === undefined) this.compressInBackground(block, compressor);
+        }, retryDelayMs(block.attempts)).unref();
+      },
+    );
+  }
+
+  /** Puts a block's compressed bytes in place of its raw ones. */
+  private settle(block: CutBlock, data: Buffer): void {
+    const pending = this.compressor !== undefined;
+    block.data = data;
+    block.raw = undefined;
+    this.cutCompressed += data.length;
+    if (!pending) return;
+    observeRatio(this.config.encoding, block.uncompressedLength, data.length);
+    this.pendingRaw -= block.uncompressedLength;
+    if (--this.pendingCount === 0) {
+      const waiters = this.settledWaiters;
+      this.settledWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
   }
 
   iterate(options: IterateOptions): Iterable<Entry> {
     const plan = planScan(options);
-    const sources: EntrySource[] = this.cut.map((block, i) => blockSource(block, this.config.format, this.codec, i));
+    const sources: EntrySource[] = this.cut.map((block, i) =>
+      block.data !== undefined
+        ? blockSource(block as BlockToWrite, this.config.format, this.codec, i)
+        : blockSource({ ...block, data: block.raw! }, this.config.format, NONE_CODEC, i),
+    );
     if (!this.head.isEmpty) sources.push(headSource(this.head, this.cut.length));
     return mergeSources(sources, plan);
   }

@@ -262,7 +262,8 @@ describe('compacted index keys and objects', () => {
     const objects = new MemoryStore();
     const writer = new ChunkStore(objects);
     await flush(writer, api, D0 + HOUR, 2);
-    await new IndexCompactor(objects, { cleanupDelayMs: 0 }).compactDay('t', DAY0);
+    const compactor = new IndexCompactor(objects, { cleanupDelayMs: 0 });
+    await compactor.compactDay('t', DAY0);
     const key = indexCompactedKey('t', DAY0, 1);
     const good = await objects.get(key);
     expect(Object.keys(await snapshot(objects))).toEqual([labelsToString(api)]);
@@ -272,7 +273,10 @@ describe('compacted index keys and objects', () => {
       gzipSync(Buffer.from(JSON.stringify({ format: 1, tenant: 't', day: dayName(DAY0), generation: 1, createdAtMs: 0, streams: [{ fingerprint: '0000000000000000', labels: { app: 'x' }, chunks: [] }] }))),
     ]) {
       await objects.put(key, bad);
-      await expect(snapshot(objects)).rejects.toMatchObject({ code: 'CORRUPT_INDEX' });
+      await expect(compactor.loadDay('t', DAY0)).rejects.toMatchObject({ code: 'CORRUPT_INDEX' });
+      // Readers skip it and read the per-flush objects it merged, not cleaned up yet
+      // (storage/index/corrupt-index.test.ts).
+      expect(Object.keys(await snapshot(objects))).toEqual([labelsToString(api)]);
     }
     await objects.put(key, good);
     expect(Object.keys(await snapshot(objects))).toEqual([labelsToString(api)]);

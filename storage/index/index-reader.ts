@@ -5,10 +5,22 @@
 // (bounded by count). A day the compactor has merged (storage/README.md, "Compaction") reads as
 // its newest compacted generation plus every per-flush object listed beside it, deduplicated by
 // ref: a flush that lands during or after a compaction is seen, and a ref is never counted twice.
+//
+// A damaged index object (CORRUPT_INDEX: not JSON or gzip, labels that do not hash to the key's
+// fingerprint, a compacted object that disagrees with its key) is reported to `onCorrupt` and
+// skipped, so one bad object does not fail every read of its tenant and day:
+//   - a labels object: the labels are read from another day's object of the same stream when
+//     there is one, else the stream (and its chunks) is left out; so is a stream whose labels
+//     object is missing altogether;
+//   - a compacted generation: the day reads as the per-flush objects still listed beside it
+//     (flushes since, and those it merged until the compactor's cleanup delay deletes them);
+//     older generations are not read, since they may hold refs removed since (retention,
+//     deletes). The compactor cannot compact that day again until the object is deleted.
 
 import {
   dayOf,
   indexDayMarkersPrefix,
+  indexCompactedKey,
   indexDayPrefix,
   indexStreamKey,
   parseIndexDayMarkerKey,
@@ -20,7 +32,7 @@ import { StorageError, type ObjectStore } from '../object-store.js';
 import { DayListing } from './day-listing.js';
 import { readCompactedDay } from './compacted-read.js';
 import { decodeLabelsObject } from './labels-object.js';
-import { overlaps, type ChunkRef, type IndexedStream, type StreamIndexOptions } from './types.js';
+import { overlaps, type ChunkRef, type CorruptObject, type IndexedStream, type StreamIndexOptions } from './types.js';
 
 interface Cached<T> {
   readonly expiresAt: number;
@@ -37,6 +49,7 @@ export class IndexReader {
   private readonly days = new Map<string, Cached<DayListing>>();
   private readonly catalogs = new Map<string, Cached<Set<number>>>();
   private readonly labels: LruCache<string, Labels>;
+  private readonly onCorrupt: (found: CorruptObject) => void;
 
   constructor(
     private readonly store: ObjectStore,
@@ -46,6 +59,7 @@ export class IndexReader {
     this.concurrency = Math.max(1, options.readConcurrency ?? 16);
     this.now = options.now ?? Date.now;
     this.labels = new LruCache(options.labelsCacheSize ?? 100_000);
+    this.onCorrupt = options.onCorrupt ?? (() => undefined);
   }
 
   /** Streams with at least one chunk overlapping [from, through), optionally filtered by labels. */
@@ -59,15 +73,16 @@ export class IndexReader {
     if (from >= through) return [];
     const days = await this.daysWithData(tenant, from, through);
     const listings = await Promise.all(days.map((day) => this.listing(tenant, day)));
-    // fingerprint -> overlapping refs by key, and the days whose listing holds the labels.
-    const found = new Map<string, { refs: Map<string, ChunkRef>; labelDays: number[]; labels?: Labels }>();
+    // fingerprint -> overlapping refs by key, the first day they were listed under, and the days
+    // whose listing holds the labels.
+    const found = new Map<string, { refs: Map<string, ChunkRef>; refDay: number; labelDays: number[]; labels?: Labels }>();
     for (const listing of listings) {
       for (const [fp, stream] of listing.streams) {
         for (const ref of stream.refs.values()) {
           if (!overlaps(ref.from, ref.through, from, through)) continue;
           let entry = found.get(fp);
           if (entry === undefined) {
-            entry = { refs: new Map(), labelDays: [] };
+            entry = { refs: new Map(), refDay: listing.day, labelDays: [] };
             found.set(fp, entry);
           }
           entry.refs.set(ref.key, ref);
@@ -80,11 +95,12 @@ export class IndexReader {
     const fingerprints = [...found.keys()];
     const labelSets = await mapLimit(fingerprints, this.concurrency, (fp) => {
       const entry = found.get(fp)!;
-      return this.labelsOf(tenant, fp, entry.labelDays, entry.labels);
+      return this.labelsOf(tenant, fp, entry.refDay, entry.labelDays, entry.labels);
     });
     const out: IndexedStream[] = [];
     fingerprints.forEach((fp, i) => {
-      const labels = labelSets[i]!;
+      const labels = labelSets[i];
+      if (labels === undefined) return; // no readable labels object: reported, left out
       if (filter !== undefined && !filter(labels)) return;
       const chunks = [...found.get(fp)!.refs.values()].sort((a, b) =>
         a.from < b.from ? -1 : a.from > b.from ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
@@ -182,6 +198,10 @@ export class IndexReader {
         listing.mergeCompacted(await readCompactedDay(this.store, tenant, day, newest));
         return listing;
       } catch (error) {
+        if (isCorruptIndex(error)) {
+          this.onCorrupt({ kind: 'index', key: indexCompactedKey(tenant, day, newest), error });
+          return listing; // the per-flush objects alone (see the top of this file)
+        }
         if ((error as { code?: unknown }).code !== 'OBJECT_NOT_FOUND' || attempt >= 3) throw error;
       }
     }
@@ -199,7 +219,8 @@ export class IndexReader {
     return entry.value;
   }
 
-  private async labelsOf(tenant: string, fp: string, days: readonly number[], known?: Labels): Promise<Labels> {
+  /** The stream's labels; undefined (reported) when no labels object of it is readable. */
+  private async labelsOf(tenant: string, fp: string, refDay: number, days: readonly number[], known?: Labels): Promise<Labels | undefined> {
     const cacheKey = `${tenant}/${fp}`;
     const cached = this.labels.get(cacheKey);
     if (cached !== undefined) return cached;
@@ -207,15 +228,28 @@ export class IndexReader {
       this.labels.set(cacheKey, known);
       return known;
     }
-    const day = days[0];
-    if (day === undefined) {
-      throw new StorageError('CORRUPT_INDEX', `index of tenant ${tenant} has chunks of stream ${fp} but no labels object`);
+    if (days.length === 0) {
+      const error = new StorageError('CORRUPT_INDEX', `index of tenant ${tenant} has chunks of stream ${fp} but no labels object`);
+      this.onCorrupt({ kind: 'index', key: indexStreamKey(tenant, refDay, fp), error });
+      return undefined;
     }
-    const key = indexStreamKey(tenant, day, fp);
-    const labels = decodeLabelsObject(await this.store.get(key), fp, key);
-    this.labels.set(cacheKey, labels);
-    return labels;
+    for (const day of days) {
+      const key = indexStreamKey(tenant, day, fp);
+      try {
+        const labels = decodeLabelsObject(await this.store.get(key), fp, key);
+        this.labels.set(cacheKey, labels);
+        return labels;
+      } catch (error) {
+        if (!isCorruptIndex(error)) throw error;
+        this.onCorrupt({ kind: 'index', key, error });
+      }
+    }
+    return undefined;
   }
+}
+
+function isCorruptIndex(error: unknown): error is StorageError {
+  return error instanceof StorageError && error.code === 'CORRUPT_INDEX';
 }
 
 function compareStrings(a: string, b: string): number {

@@ -184,14 +184,18 @@ describe('StreamIndex', () => {
     expect((await index.streams('t', D0, D0 + DAY)).length).toBe(1);
   });
 
-  it('reports a labels object that does not match its fingerprint as CORRUPT_INDEX', async () => {
+  it('reports a labels object that does not match its fingerprint as CORRUPT_INDEX, and skips its stream', async () => {
     const store = new MemoryStore();
     const r = ref('t', api, D0, D0 + 1n);
     await new StreamIndex(store).addChunk(api, r);
-    await store.put(indexStreamKey('t', 19_675, r.fingerprint), Buffer.from(JSON.stringify({ labels: { app: 'evil' } })));
-    await expect(new StreamIndex(store).streams('t', D0, D0 + DAY)).rejects.toMatchObject({ code: 'CORRUPT_INDEX' });
-    await store.put(indexStreamKey('t', 19_675, r.fingerprint), Buffer.from('{not json'));
-    await expect(new StreamIndex(store).streams('t', D0, D0 + DAY)).rejects.toMatchObject({ code: 'CORRUPT_INDEX' });
+    const key = indexStreamKey('t', 19_675, r.fingerprint);
+    for (const bytes of [Buffer.from(JSON.stringify({ labels: { app: 'evil' } })), Buffer.from('{not json')]) {
+      await store.put(key, bytes);
+      const reported: string[] = [];
+      const index = new StreamIndex(store, { onCorrupt: ({ key, error }) => reported.push(`${error.code} ${key}`) });
+      expect(await index.streams('t', D0, D0 + DAY)).toEqual([]);
+      expect(reported).toEqual([`CORRUPT_INDEX ${key}`]);
+    }
   });
 
   it('refuses a ref whose fingerprint is not its labels', async () => {

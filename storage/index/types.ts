@@ -1,5 +1,6 @@
 import type { Labels } from '../../core/model.js';
 import type { ChunkKeyParts } from '../keys.js';
+import type { StorageError } from '../object-store.js';
 
 /** Where a flushed chunk lives and what it covers. `from`/`through` are inclusive, ns. */
 export interface ChunkRef extends ChunkKeyParts {
@@ -27,6 +28,19 @@ export interface StreamIndexOptions {
   readonly readConcurrency?: number;
   /** Clock for the list cache, ms (tests). */
   readonly now?: () => number;
+  /**
+   * Told of every damaged object a read comes across (the composition root logs and counts it).
+   * A damaged index object is skipped: the read answers with what the rest of the index holds.
+   */
+  readonly onCorrupt?: (found: CorruptObject) => void;
+}
+
+/** A stored object whose bytes are not what its key promises. */
+export interface CorruptObject {
+  readonly kind: 'chunk' | 'index';
+  readonly key: string;
+  /** CORRUPT_CHUNK or CORRUPT_INDEX, naming the defect. */
+  readonly error: StorageError;
 }
 
 /**

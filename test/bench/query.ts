@@ -8,7 +8,8 @@
 //   limits:  `zcat | grep -F <word>` and `zcat | wc -l` over the same lines, gzip'd, one core
 //   memory:  the reader's RSS after start, after the queries, and its peak (VmHWM)
 // Run: npm run bench:query   (options: --copies N (default 20)  --query-workers N
-//      --profile DIR: V8 CPU profiles of the reader, one per thread, written to DIR)
+//      --profile DIR: V8 CPU profiles of the reader, one per thread, written to DIR
+//      --only TEXT: only the shapes whose name contains TEXT, e.g. to profile one shape)
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ const option = (name: string): string | undefined => {
 const COPIES = Number(option('copies') ?? 20);
 const WORKERS = option('query-workers');
 const PROFILE_DIR = option('profile');
+const ONLY = option('only');
 const SHARDS = 10;
 const BATCH = 1000;
 const RARE = 'zq-needle-7731';
@@ -155,7 +157,7 @@ async function main(): Promise<void> {
   const pid = reader.child.pid!;
   const before = rssMiB(pid);
   const rows: string[] = [];
-  for (const shape of SHAPES) {
+  for (const shape of SHAPES.filter((s) => ONLY === undefined || s.name.includes(ONLY))) {
     const cold = await query(reader, shape, startNs, endNs);
     const warm: number[] = [];
     for (let run = 0; run < 3; run++) warm.push((await query(reader, shape, startNs, endNs)).seconds);

@@ -3,13 +3,18 @@
 // plus spares that join by handoff) and one gateway. It watches its processes: one that exits
 // unasked is a crash, one that does not finish a graceful leave in time hangs, and a ring that
 // does not settle after a fault is stuck. Each is kept as an incident for the report.
+// On request each ingester reaches nats-server through its own TCP relay (so one can be cut off
+// from the bus while it keeps running) and keeps its data dir on its own small tmpfs (so one
+// disk can fill up).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startNatsServer, type NatsServerHandle } from '../helpers/nats-server.js';
 import { spawnNorn, waitForReady, type NornProcess } from '../helpers/norn.js';
 import { spawnS3Server, type S3ServerProcess } from '../helpers/s3-server.js';
+import { startTcpRelay, type TcpRelay } from '../helpers/tcp-relay.js';
 import { chaosConfigYaml } from './cluster-config.js';
+import { mountTmpfs, unmountAll } from './disk.js';
 import { sleep } from './random.js';
 
 export type IncidentKind = 'crash' | 'hang' | 'unclean-exit' | 'stuck-ring' | 'start-failed';
@@ -42,6 +47,10 @@ export interface ChaosClusterOptions {
   readonly readyTimeoutMs?: number;
   /** Extra `norn run` flags for every ingester (e.g. `--no-wal`, to see the checker catch a loss). */
   readonly ingesterFlags?: readonly string[];
+  /** Each ingester's bus connection goes through its own TCP relay, which can black-hole it. */
+  readonly natsRelays?: boolean;
+  /** Each ingester's data dir (its WAL) is its own tmpfs of this many MiB, which can fill up. */
+  readonly dataDirMiB?: number;
 }
 
 interface Running {
@@ -54,6 +63,7 @@ export class ChaosCluster {
   readonly incidents: Incident[] = [];
   readonly pool: readonly string[];
   private readonly running = new Map<string, Running>();
+  private readonly relays = new Map<string, TcpRelay>();
   private gatewayRunning: Running | undefined;
   private readonly logDir: string;
   private readonly configFile: string;
@@ -83,11 +93,65 @@ export class ChaosCluster {
       }
     });
     const cluster = new ChaosCluster(options, nats, s3);
-    await Promise.all(cluster.pool.slice(0, options.ingesters).map((id) => cluster.startIngester(id)));
-    const gateway = await spawnNorn(['--config', cluster.configFile, '--target', 'gateway', '--nats', nats.url, ...cluster.s3Flags()]);
-    await waitForReady(gateway.url, 30_000, gateway.child);
-    cluster.gatewayRunning = cluster.watch('gateway', gateway);
+    try {
+      for (const id of cluster.pool) {
+        if (options.dataDirMiB !== undefined) mountTmpfs(cluster.dataDir(id), options.dataDirMiB);
+        if (options.natsRelays === true) cluster.relays.set(id, await startTcpRelay({ upstreamPort: nats.port }));
+      }
+      await Promise.all(cluster.pool.slice(0, options.ingesters).map((id) => cluster.startIngester(id)));
+      await cluster.startGateway();
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
     return cluster;
+  }
+
+  /** Starts the gateway, on `port` when given (a restart comes back where the clients point). */
+  async startGateway(port?: number): Promise<NornProcess> {
+    if (this.gatewayRunning !== undefined) throw new Error('the gateway is already running');
+    const args = ['--config', this.configFile, '--target', 'gateway', '--nats', this.nats.url, ...this.s3Flags()];
+    let gateway: NornProcess;
+    try {
+      gateway = await spawnNorn(args, { readyTimeoutMs: this.options.readyTimeoutMs ?? 60_000, ...(port !== undefined ? { port } : {}) });
+      await waitForReady(gateway.url, 30_000, gateway.child);
+    } catch (error) {
+      this.record('start-failed', 'gateway', (error as Error).message.slice(-2000));
+      throw error;
+    }
+    this.gatewayRunning = this.watch('gateway', gateway);
+    return gateway;
+  }
+
+  /** kill -9 of the gateway; resolves with the port it listened on, for the restart. */
+  async killGateway(): Promise<number> {
+    const entry = this.gatewayRunning;
+    if (entry === undefined) throw new Error('the gateway is not running');
+    this.gatewayRunning = undefined;
+    entry.expectedExit = true;
+    await entry.process.stop('SIGKILL');
+    return entry.process.port;
+  }
+
+  /** Where ingester `id` keeps its WAL (a tmpfs mount of its own when `dataDirMiB` is set). */
+  dataDir(id: string): string {
+    return join(this.options.root, id);
+  }
+
+  /** Black-holes ingester `id`'s bus connection: it keeps running, but no byte reaches nats-server or comes back. */
+  partition(id: string): void {
+    this.relayOf(id).pause();
+  }
+
+  /** Ends a `partition`: held bytes flow again. */
+  healPartition(id: string): void {
+    this.relayOf(id).resume();
+  }
+
+  private relayOf(id: string): TcpRelay {
+    const relay = this.relays.get(id);
+    if (relay === undefined) throw new Error(`${id} has no bus relay (start the cluster with natsRelays)`);
+    return relay;
   }
 
   get gateway(): NornProcess {
@@ -121,7 +185,9 @@ export class ChaosCluster {
       file = join(this.options.root, `${id}-${++this.starts}.yaml`);
       writeFileSync(file, chaosConfigYaml(this.options.replicationFactor, { joinAfter: options.joinAfter }));
     }
-    const args = ['--config', file, '--target', 'ingester', '--id', id, '--nats', this.nats.url, '--data-dir', join(this.options.root, id), ...this.s3Flags(), ...(this.options.ingesterFlags ?? [])];
+    const relay = this.relays.get(id);
+    const natsUrl = relay === undefined ? this.nats.url : `nats://127.0.0.1:${relay.port}`;
+    const args = ['--config', file, '--target', 'ingester', '--id', id, '--nats', natsUrl, '--data-dir', this.dataDir(id), ...this.s3Flags(), ...(this.options.ingesterFlags ?? [])];
     let process: NornProcess;
     try {
       process = await spawnNorn(args, { waitReady: options.waitReady ?? true, readyTimeoutMs: this.options.readyTimeoutMs ?? 60_000 });
@@ -223,6 +289,10 @@ export class ChaosCluster {
     this.gatewayRunning = undefined;
     for (const entry of all) entry.expectedExit = true;
     await Promise.all(all.map((entry) => entry.process.stop('SIGKILL')));
+    await Promise.all([...this.relays.values()].map((relay) => relay.close()));
+    this.relays.clear();
+    // Only after every process that had files open on them is gone.
+    unmountAll();
     await this.s3.kill();
     await this.nats.stop();
   }

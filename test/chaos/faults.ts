@@ -1,61 +1,15 @@
 // The faults a chaos run applies, one at a time. Each one breaks something and heals it before
 // it returns: a killed ingester is restarted, a paused one resumed, a stopped server started
 // again. `blast` says how much of the cluster a fault takes away, which is what the write
-// availability during it should be compared with.
+// availability during it should be compared with. The gateway, disk and partition faults are
+// in faults-edge.ts.
 
 import type { ChaosCluster } from './cluster.js';
-import { sleep, type SeededRandom } from './random.js';
+import { FAULT_KINDS, someIngester, type FaultContext, type FaultKind, type FaultSpec } from './fault-spec.js';
+import { EDGE_FAULTS } from './faults-edge.js';
+import { sleep } from './random.js';
 
-export const FAULT_KINDS = [
-  'kill', 'pause', 'leave', 'handoff', 'handoff-crash', 'rolling-restart', 'nats-restart', 's3-outage', 'kill-all',
-  's3-outage-kill', 'nats-restart-handoff',
-] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
-
-/** What a fault takes away while it lasts. */
-export type Blast = 'one-ingester' | 'all-ingesters' | 'bus' | 'storage';
-
-export interface FaultTimings {
-  /** How long a killed ingester stays down before its restart. */
-  readonly killDownMs: number;
-  readonly pauseMinMs: number;
-  readonly pauseMaxMs: number;
-  readonly natsDownMs: number;
-  readonly s3OutageMs: number;
-  /** How long a newcomer waits in PENDING for a handoff before it joins on its own. */
-  readonly newcomerJoinAfter: string;
-}
-
-export const DEFAULT_FAULT_TIMINGS: FaultTimings = {
-  killDownMs: 2_000,
-  pauseMinMs: 3_000,
-  pauseMaxMs: 6_000,
-  natsDownMs: 2_000,
-  s3OutageMs: 30_000,
-  newcomerJoinAfter: '20s',
-};
-
-export interface FaultContext {
-  readonly cluster: ChaosCluster;
-  readonly random: SeededRandom;
-  readonly timings: FaultTimings;
-}
-
-export interface FaultOutcome {
-  readonly target: string;
-  readonly note?: string;
-}
-
-export interface FaultSpec {
-  readonly kind: FaultKind;
-  readonly blast: Blast;
-  readonly description: string;
-  /** Roughly how long the fault takes to apply and heal, so a run does not start one it cannot finish. */
-  estimateMs(timings: FaultTimings, ingesters: number): number;
-  run(context: FaultContext): Promise<FaultOutcome>;
-}
-
-const someIngester = ({ cluster, random }: FaultContext): string => random.pick(cluster.runningIds());
+export * from './fault-spec.js';
 
 /** Starts a spare ingester that waits in PENDING long enough to be a handoff target, and picks a leaver. */
 async function pendingNewcomer(context: FaultContext): Promise<{ newcomer: string; victim: string; pending: boolean }> {
@@ -70,6 +24,7 @@ async function pendingNewcomer(context: FaultContext): Promise<{ newcomer: strin
 }
 
 export const FAULTS: Record<FaultKind, FaultSpec> = {
+  ...EDGE_FAULTS,
   kill: {
     kind: 'kill',
     blast: 'one-ingester',
@@ -240,6 +195,7 @@ export const FAULTS: Record<FaultKind, FaultSpec> = {
       return { target: ids.join(', ') };
     },
   },
+
 };
 
 export function parseFaultKinds(text: string): FaultKind[] {

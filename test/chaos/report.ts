@@ -29,14 +29,24 @@ function availabilityCells(a: Availability): Cell[] {
   return [a.attempted, a.ok, a.failed, a.unknown, percent(a)];
 }
 
+/** Queries started in the windows, and how many were answered 200. */
+function queryCells(queries: ChaosResult['queries'], windows: ReadonlyArray<{ startMs: number; settledMs: number }> | undefined): Cell[] {
+  const within = windows === undefined ? queries : queries.filter((q) => windows.some((w) => q.startMs >= w.startMs && q.startMs < w.settledMs));
+  const ok = within.filter((q) => q.outcome === 'ok').length;
+  return [within.length, ok, within.length === 0 ? '-' : `${((ok / within.length) * 100).toFixed(1)}%`];
+}
+
 export function formatReport(result: ChaosResult): string {
   const { options, history, windows, reads } = result;
   const out: string[] = [];
-  const lines = history.reduce((n, push) => n + push.lines.length, 0);
+  const firsts = history.filter((push) => push.attempt === 0);
+  const lines = firsts.reduce((n, push) => n + push.lines.length, 0);
+  const retries = history.length - firsts.length;
   out.push(
     `Norn chaos run: ${seconds(result.workloadEndMs - result.startMs)} s of writes, a fault every ${seconds(options.faultEveryMs)} s, seed ${options.seed}`,
     `cluster: nats-server, S3 server, ${options.ingesters} ingesters (replication factor ${options.replicationFactor}), 1 gateway, each its own process`,
-    `workload: ${options.writers} writers x ${options.pushesPerSecond} pushes/s x ${options.linesPerPush} lines over ${options.streams} streams; ${history.length} pushes, ${lines} lines`,
+    `workload: ${options.writers} writers x ${options.pushesPerSecond} pushes/s x ${options.linesPerPush} lines over ${options.streams} streams; ${firsts.length} pushes, ${lines} lines; ${retries} retries (up to ${options.maxRetries} a push; every attempt counts as a push below)`,
+    ...result.leftOut.map((left) => `left out: ${left.kind} (${left.reason})`),
     '',
     'Faults (availability = acknowledged pushes / pushes started between the fault\'s start and the ring settling again)',
   );
@@ -58,12 +68,14 @@ export function formatReport(result: ChaosResult): string {
     const of = windows.filter((w) => w.kind === kind);
     if (of.length === 0) continue;
     const pushes = of.flatMap((w) => history.filter((p) => p.startMs >= w.startMs && p.startMs < w.settledMs));
-    kindRows.push([kind, of.length, ...availabilityCells(availabilityOf(pushes))]);
+    kindRows.push([kind, of.length, ...availabilityCells(availabilityOf(pushes)), ...queryCells(result.queries, of)]);
   }
-  kindRows.push(['(between faults)', '-', ...availabilityCells(result.quiet)]);
-  kindRows.push(['(one ingester down)', windows.filter((w) => w.blast === 'one-ingester').length, ...availabilityCells(result.oneIngesterDown)]);
-  kindRows.push(['(whole run)', windows.length, ...availabilityCells(result.overall)]);
-  out.push(table(['fault', 'count', 'pushes', 'ok', 'failed', 'unknown', 'availability'], kindRows), '');
+  const quietQueries = result.queries.filter((q) => !windows.some((w) => q.startMs >= w.startMs && q.startMs < w.settledMs));
+  const oneDown = windows.filter((w) => w.blast === 'one-ingester');
+  kindRows.push(['(between faults)', '-', ...availabilityCells(result.quiet), ...queryCells(quietQueries, undefined)]);
+  kindRows.push(['(one ingester down)', oneDown.length, ...availabilityCells(result.oneIngesterDown), ...queryCells(result.queries, oneDown)]);
+  kindRows.push(['(whole run)', windows.length, ...availabilityCells(result.overall), ...queryCells(result.queries, undefined)]);
+  out.push(table(['fault', 'count', 'pushes', 'ok', 'failed', 'unknown', 'availability', 'queries', 'answered', 'query availability'], kindRows), '');
 
   out.push('Read-back (Jepsen queue checker; lines)');
   const readRows = reads.map((r): Cell[] => [
@@ -99,6 +111,17 @@ export function formatReport(result: ChaosResult): string {
     }
     out.push('Why pushes were not acknowledged');
     out.push(table(['pushes', 'answer'], [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([reason, count]) => [count, reason])), '');
+  }
+
+  const failedQueries = result.queries.filter((query) => query.outcome !== 'ok');
+  if (failedQueries.length > 0) {
+    const reasons = new Map<string, number>();
+    for (const query of failedQueries) {
+      const reason = `${query.outcome} ${query.status ?? ''} ${(query.detail ?? '').replace(/\d+/g, 'N').slice(0, 110)}`.replace(/\s+/g, ' ');
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    }
+    out.push('Why queries were not answered');
+    out.push(table(['queries', 'answer'], [...reasons].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([reason, count]) => [count, reason])), '');
   }
 
   out.push(`Incidents (crashes, hangs, stuck ring): ${result.incidents.length === 0 ? 'none' : ''}`);

@@ -24,6 +24,11 @@ applied one at a time, then reads everything back and checks it.
   --streams N            streams written to (default ${DEFAULT_CHAOS_OPTIONS.streams})
   --s3-outage SECONDS    length of an S3 outage (default ${DEFAULT_FAULT_TIMINGS.s3OutageMs / 1000})
   --nats-down SECONDS    how long nats-server stays down in a restart (default ${DEFAULT_FAULT_TIMINGS.natsDownMs / 1000})
+  --gateway-down SECONDS how long a killed gateway stays down (default ${DEFAULT_FAULT_TIMINGS.gatewayDownMs / 1000})
+  --disk-full SECONDS    how long an ingester's disk stays full (default ${DEFAULT_FAULT_TIMINGS.diskFullMs / 1000}; needs root to mount tmpfs)
+  --partition SECONDS    how long an ingester is cut off from nats-server (default ${DEFAULT_FAULT_TIMINGS.partitionMs / 1000})
+  --retries N            retries of a push that got a 5xx, 429 or no answer, as a Loki client does
+                         (default ${DEFAULT_CHAOS_OPTIONS.maxRetries}; 0: every line is attempted exactly once)
   --no-wal               run the ingesters without a WAL: kill -9 then loses acknowledged
                          lines, which shows the checker catching a loss
   --keep                 keep the run's directory (data, objects, process logs) even if it passes
@@ -62,6 +67,10 @@ function parse() {
       streams: { type: 'string' },
       's3-outage': { type: 'string' },
       'nats-down': { type: 'string' },
+      'gateway-down': { type: 'string' },
+      'disk-full': { type: 'string' },
+      partition: { type: 'string' },
+      retries: { type: 'string' },
       'no-wal': { type: 'boolean' },
       keep: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -94,10 +103,14 @@ async function main(): Promise<number> {
     pushesPerSecond: positive(values.rate, 'rate', DEFAULT_CHAOS_OPTIONS.pushesPerSecond),
     linesPerPush: positive(values.lines, 'lines', DEFAULT_CHAOS_OPTIONS.linesPerPush),
     streams: positive(values.streams, 'streams', DEFAULT_CHAOS_OPTIONS.streams),
+    maxRetries: values.retries === '0' ? 0 : Math.floor(positive(values.retries, 'retries', DEFAULT_CHAOS_OPTIONS.maxRetries)),
     timings: {
       ...DEFAULT_FAULT_TIMINGS,
       s3OutageMs: positive(values['s3-outage'], 's3-outage', DEFAULT_FAULT_TIMINGS.s3OutageMs / 1000) * 1000,
       natsDownMs: positive(values['nats-down'], 'nats-down', DEFAULT_FAULT_TIMINGS.natsDownMs / 1000) * 1000,
+      gatewayDownMs: positive(values['gateway-down'], 'gateway-down', DEFAULT_FAULT_TIMINGS.gatewayDownMs / 1000) * 1000,
+      diskFullMs: positive(values['disk-full'], 'disk-full', DEFAULT_FAULT_TIMINGS.diskFullMs / 1000) * 1000,
+      partitionMs: positive(values.partition, 'partition', DEFAULT_FAULT_TIMINGS.partitionMs / 1000) * 1000,
     },
     ingesterFlags: values['no-wal'] ? ['--no-wal'] : [],
     keep: values.keep ?? false,

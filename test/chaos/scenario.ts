@@ -7,9 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { availabilityOf, checkQueue, type Availability, type QueueCheck } from '../../tools/canary/checker.js';
 import { ChaosCluster, type Incident } from './cluster.js';
-import { DEFAULT_FAULT_TIMINGS, FAULT_KINDS, type FaultKind, type FaultTimings } from './faults.js';
+import { tmpfsUnavailable } from './disk.js';
+import { DEFAULT_FAULT_TIMINGS, FAULT_KINDS, FAULT_NEEDS, type FaultKind, type FaultTimings } from './faults.js';
 import { runNemesis, type FaultWindow } from './nemesis.js';
 import { SeededRandom, sleep } from './random.js';
+import { CanaryReader, type QueryRecord } from './reader.js';
 import { readBack } from '../../tools/canary/read-back.js';
 import { CANARY_JOB, CanaryWorkload, type PushRecord } from './workload.js';
 
@@ -24,6 +26,8 @@ export interface ChaosOptions {
   readonly streams: number;
   readonly linesPerPush: number;
   readonly pushesPerSecond: number;
+  /** How often a writer retries a push that was not acknowledged (0: every line attempted once). */
+  readonly maxRetries: number;
   readonly timings: FaultTimings;
   /** Extra `norn run` flags for every ingester. */
   readonly ingesterFlags: readonly string[];
@@ -43,6 +47,7 @@ export const DEFAULT_CHAOS_OPTIONS: ChaosOptions = {
   streams: 6,
   linesPerPush: 10,
   pushesPerSecond: 5,
+  maxRetries: 10,
   timings: DEFAULT_FAULT_TIMINGS,
   ingesterFlags: [],
   keep: false,
@@ -63,7 +68,11 @@ export interface ChaosResult {
   readonly startMs: number;
   readonly workloadEndMs: number;
   readonly history: readonly PushRecord[];
+  /** The reader's queries during the run, with their outcomes. */
+  readonly queries: readonly QueryRecord[];
   readonly windows: readonly FaultWindow[];
+  /** Fault kinds asked for that this machine cannot apply, and why. */
+  readonly leftOut: ReadonlyArray<{ readonly kind: FaultKind; readonly reason: string }>;
   readonly reads: readonly ReadCheck[];
   readonly incidents: readonly Incident[];
   readonly overall: Availability;
@@ -84,6 +93,18 @@ export async function runChaos(input: Partial<ChaosOptions> = {}): Promise<Chaos
   const random = new SeededRandom(options.seed);
   const workloadRandom = new SeededRandom(options.seed ^ 0x5bd1e995);
   const root = mkdtempSync(join(tmpdir(), 'norn-chaos-'));
+  const leftOut: Array<{ kind: FaultKind; reason: string }> = [];
+  let faults = options.faults;
+  if (faults.some((kind) => FAULT_NEEDS[kind] === 'tmpfs')) {
+    const reason = tmpfsUnavailable(root);
+    if (reason !== undefined) {
+      for (const kind of faults.filter((k) => FAULT_NEEDS[k] === 'tmpfs')) {
+        leftOut.push({ kind, reason });
+        log(`leaving out ${kind}: ${reason}`);
+      }
+      faults = faults.filter((kind) => FAULT_NEEDS[kind] !== 'tmpfs');
+    }
+  }
   log(`starting nats-server, S3, ${options.ingesters} ingesters and a gateway in ${root}`);
   const cluster = await ChaosCluster.start({
     root,
@@ -91,6 +112,9 @@ export async function runChaos(input: Partial<ChaosOptions> = {}): Promise<Chaos
     spares: 1,
     replicationFactor: options.replicationFactor,
     ingesterFlags: options.ingesterFlags,
+    natsRelays: faults.some((kind) => FAULT_NEEDS[kind] === 'nats-relays'),
+    // Room for a run's WAL many times over; small enough to fill in a moment.
+    ...(faults.some((kind) => FAULT_NEEDS[kind] === 'tmpfs') ? { dataDirMiB: 64 } : {}),
   });
   let passed = false;
   try {
@@ -103,15 +127,19 @@ export async function runChaos(input: Partial<ChaosOptions> = {}): Promise<Chaos
       requestTimeoutMs: 10_000,
       // Twice the nominal count: room for a nemesis that overruns, never an endless run.
       maxPushes: Math.ceil((options.durationMs / 1000) * options.pushesPerSecond * options.writers * 2),
+      maxRetries: options.maxRetries,
       random: workloadRandom,
     });
     const startMs = Date.now();
     log(`writing: ${options.writers} writers x ${options.pushesPerSecond} pushes/s x ${options.linesPerPush} lines over ${options.streams} streams`);
+    // Reads go on during every fault too, as a dashboard's would.
+    const reader = new CanaryReader({ baseUrl: cluster.gateway.url, intervalMs: 1_000, requestTimeoutMs: 10_000 });
     workload.start();
+    reader.start();
     const windows = await runNemesis(
       {
         cluster,
-        kinds: options.faults,
+        kinds: faults,
         everyMs: options.faultEveryMs,
         // The end stays quiet for half an interval: writes after the last fault show the cluster recovered.
         endMs: startMs + options.durationMs - options.faultEveryMs / 2,
@@ -124,7 +152,7 @@ export async function runChaos(input: Partial<ChaosOptions> = {}): Promise<Chaos
     );
     const lastSettled = windows.length > 0 ? windows[windows.length - 1]!.settledMs : startMs;
     await sleep(Math.max(0, startMs + options.durationMs - Date.now(), lastSettled + 3_000 - Date.now()));
-    await workload.stop();
+    await Promise.all([workload.stop(), reader.stop()]);
     const workloadEndMs = Date.now();
     const history = workload.history;
     log(`workload stopped: ${history.length} pushes; settling and flushing`);
@@ -152,7 +180,9 @@ export async function runChaos(input: Partial<ChaosOptions> = {}): Promise<Chaos
       startMs,
       workloadEndMs,
       history,
+      queries: reader.history,
       windows,
+      leftOut,
       reads,
       incidents: cluster.incidents,
       overall: availabilityOf(history),
@@ -189,6 +219,7 @@ function writeRecords(root: string, history: readonly PushRecord[], windows: rea
   const pushes = history.map((push) =>
     JSON.stringify({
       writer: push.writer,
+      attempt: push.attempt,
       startMs: push.startMs,
       endMs: push.endMs,
       outcome: push.outcome,

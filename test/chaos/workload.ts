@@ -1,7 +1,10 @@
 // The canary workload: a few writer loops push through the gateway's HTTP API (Loki JSON),
 // every line carrying a unique sequence number, and record each push's outcome as the client
-// saw it: ok (204), failed (any other answer) or unknown (timeout, connection error). Nothing
-// is retried, so each line is attempted exactly once and the checker can account for all.
+// saw it: ok (204), failed (any other answer) or unknown (timeout, connection error). Like a
+// Loki client, a writer retries a push that got a 5xx, a 429 or no answer, with the same lines
+// and timestamps, backing off, until it is acknowledged or `maxRetries` run out; each attempt is
+// its own record, so the checker takes a line's last outcome and availability counts attempts.
+// With `maxRetries` 0 every line is attempted exactly once.
 
 import type { Outcome, WriteRecord, WrittenLine } from '../../tools/canary/line.js';
 import type { SeededRandom } from './random.js';
@@ -13,6 +16,8 @@ export type CanaryLine = WrittenLine;
 
 export interface PushRecord extends WriteRecord {
   readonly writer: number;
+  /** 0 for a push's first attempt, then 1, 2, ... for its retries. */
+  readonly attempt: number;
   readonly endMs: number;
   /** HTTP status when there was an answer. */
   readonly status?: number;
@@ -31,6 +36,8 @@ export interface WorkloadOptions {
   readonly requestTimeoutMs: number;
   /** A hard bound on pushes over all writers, whatever happens to stop(). */
   readonly maxPushes: number;
+  /** Retries of a push that was not acknowledged (5xx, 429, no answer); 0 for none. */
+  readonly maxRetries: number;
   readonly random: SeededRandom;
 }
 
@@ -39,6 +46,17 @@ export const CANARY_JOB = 'chaos';
 /** `seq=<n> writer=<w> stream=<s>`: what a canary line says, so the checker can tell it is whole. */
 export function canaryLineText(seq: number, writer: number, stream: string): string {
   return `seq=${seq} writer=${writer} stream=${stream}`;
+}
+
+// A Loki client backs off from 500 ms; the chaos cluster's outages last seconds, so start lower.
+const RETRY_MIN_BACKOFF_MS = 250;
+const RETRY_MAX_BACKOFF_MS = 2_000;
+
+/** What a Loki client retries: no answer, too many requests, or a server error. */
+function retryable(record: PushRecord): boolean {
+  if (record.outcome === 'ok') return false;
+  if (record.status === undefined) return true;
+  return record.status === 429 || record.status >= 500;
 }
 
 export class CanaryWorkload {
@@ -67,7 +85,13 @@ export class CanaryWorkload {
     while (!this.stopping && this.pushes < this.options.maxPushes) {
       this.pushes++;
       const started = Date.now();
-      this.history.push(await this.pushOnce(writer));
+      const lines = this.buildLines(writer);
+      for (let attempt = 0; ; attempt++) {
+        const record = await this.pushOnce(writer, lines, attempt);
+        this.history.push(record);
+        if (!retryable(record) || attempt >= this.options.maxRetries || this.stopping) break;
+        await sleep(Math.min(RETRY_MAX_BACKOFF_MS, RETRY_MIN_BACKOFF_MS * 2 ** attempt));
+      }
       const wait = intervalMs - (Date.now() - started);
       if (wait > 0) await sleep(wait);
     }
@@ -89,8 +113,7 @@ export class CanaryWorkload {
     return lines;
   }
 
-  private async pushOnce(writer: number): Promise<PushRecord> {
-    const lines = this.buildLines(writer);
+  private async pushOnce(writer: number, lines: readonly CanaryLine[], attempt: number): Promise<PushRecord> {
     const byStream = new Map<string, Array<[string, string]>>();
     for (const line of lines) {
       let values = byStream.get(line.stream);
@@ -111,12 +134,12 @@ export class CanaryWorkload {
       const text = await response.text();
       const outcome: Outcome = response.status === 204 ? 'ok' : 'failed';
       return {
-        writer, startMs, endMs: Date.now(), outcome, status: response.status, lines,
+        writer, attempt, startMs, endMs: Date.now(), outcome, status: response.status, lines,
         ...(outcome === 'failed' ? { detail: text.slice(0, 300) } : {}),
       };
     } catch (error) {
       const detail = error instanceof Error ? `${error.name}: ${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
-      return { writer, startMs, endMs: Date.now(), outcome: 'unknown', detail: detail.slice(0, 300), lines };
+      return { writer, attempt, startMs, endMs: Date.now(), outcome: 'unknown', detail: detail.slice(0, 300), lines };
     }
   }
 }

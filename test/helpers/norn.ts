@@ -92,9 +92,10 @@ export interface NornProcess {
 /** Runs `norn run ARGS` from the build as a child process and waits until /ready says 200. */
 export async function spawnNorn(
   args: readonly string[],
-  options: { readyTimeoutMs?: number; waitReady?: boolean; nodeArgs?: readonly string[] } = {},
+  options: { readyTimeoutMs?: number; waitReady?: boolean; nodeArgs?: readonly string[]; port?: number } = {},
 ): Promise<NornProcess> {
-  const port = await freePort();
+  // A given port lets a restarted process come back where its clients already point.
+  const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), NORN_BIN, 'run', '--http-host', '127.0.0.1', '--http-port', String(port), ...args], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,7 +15,7 @@ import { WalError } from './errors.js';
 import { listWal, nextSequence, removeIfPresent, syncDirectory } from './files.js';
 import { LogWriter, type WriterStats } from './log-writer.js';
 import type { OpenSegmentFile } from './segment.js';
-import { encodeRequestRecord } from './record-format.js';
+import { encodedPushRecord, encodeRequestRecord } from './record-format.js';
 import { replayFiles, type ReplayResult } from './replay.js';
 
 export type WalMetrics = Pick<IngesterMetrics, 'walBytes' | 'walReplaySeconds' | 'walCorruptions'>;
@@ -93,12 +93,15 @@ export class Wal implements PushLog {
     return this.writer.stats;
   }
 
-  /** Resolves once the record is durable per the sync policy; rejects with a WalError. */
-  append(request: IngesterPushRequest): Promise<void> {
+  /**
+   * Resolves once the record is durable per the sync policy; rejects with a WalError. `encoded`,
+   * the request's binary form when it came as one, is logged as it is instead of re-encoded.
+   */
+  append(request: IngesterPushRequest, encoded?: Uint8Array): Promise<void> {
     if (this.closed) return Promise.reject(new WalError('WAL_CLOSED', 'the WAL is closed'));
     let record: Buffer;
     try {
-      record = encodeRequestRecord(request);
+      record = encoded !== undefined ? encodedPushRecord(encoded) : encodeRequestRecord(request);
     } catch (error) {
       return Promise.reject(error);
     }

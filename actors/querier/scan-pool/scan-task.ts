@@ -8,7 +8,8 @@ import { emptyStats, type QueryStats, type SelectLogsParams, type SelectSamplesP
 import { decodeChunk } from '../../../storage/chunk/mod.js';
 import { dedupeEntries, mergeChunks } from '../../select/merge-entries.js';
 import { sampleBatches, type SampleBatch } from '../../select/sample-batch.js';
-import { selectLogs, selectSamples, type ReadableStream } from '../../select/stream-source.js';
+import { selectLogs, type ReadableStream } from '../../select/stream-source.js';
+import { selectChunkSamples } from '../../select/stored-samples.js';
 
 export interface ScanStream {
   readonly labels: Labels;
@@ -29,8 +30,12 @@ export interface ScanResult {
 /** No batch is cut for size inside a process: one series, one batch. */
 const WHOLE_SERIES = Number.MAX_SAFE_INTEGER;
 
+function decodedChunks(stream: { readonly chunks: readonly Uint8Array[] }) {
+  return stream.chunks.map((bytes) => decodeChunk(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+}
+
 export function readableStored(stream: { readonly labels: Labels; readonly chunks: readonly Uint8Array[] }): ReadableStream {
-  const chunks = stream.chunks.map((bytes) => decodeChunk(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+  const chunks = decodedChunks(stream);
   return {
     labels: stream.labels,
     entries(from, through, direction, mustContain) {
@@ -42,9 +47,9 @@ export function readableStored(stream: { readonly labels: Labels; readonly chunk
 
 export function runScanTask(task: ScanTask): ScanResult {
   const stats = emptyStats();
-  const streams = task.streams.map(readableStored);
-  if (task.kind === 'logs') return { streams: selectLogs(streams, task.params, stats), stats };
+  if (task.kind === 'logs') return { streams: selectLogs(task.streams.map(readableStored), task.params, stats), stats };
+  const streams = task.streams.map((stream) => ({ labels: stream.labels, chunks: decodedChunks(stream) }));
   const batches: SampleBatch[] = [];
-  for (const series of selectSamples(streams, task.params, stats)) batches.push(...sampleBatches(series, WHOLE_SERIES));
+  for (const series of selectChunkSamples(streams, task.params, stats)) batches.push(...sampleBatches(series, WHOLE_SERIES));
   return { sampleBatches: batches, stats };
 }

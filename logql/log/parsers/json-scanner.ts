@@ -1,9 +1,13 @@
 // A small JSON scanner that keeps each scalar's source text, as Loki's parser does: numbers are
 // extracted exactly as written (`1.50` stays `1.50`), objects and arrays as their raw JSON.
+// A line that is not JSON is an ordinary outcome on the hot path (a `| json` over mixed logs
+// meets one per line), so failure is a status with its message, never an Error: capturing a
+// stack per line cost more than the parse itself.
 
 import { unescapeQuoted } from './unescape.js';
 
-export class JsonSyntaxError extends Error {}
+/** Unwinds a failed scan to its entry point; one shared object, so a failure allocates nothing. */
+const FAILED: unique symbol = Symbol('json scan failed');
 
 export type JsonNode =
   | { readonly type: 'object'; readonly raw: string; readonly entries: ReadonlyMap<string, JsonNode> }
@@ -12,6 +16,8 @@ export type JsonNode =
 
 export class JsonScanner {
   private i = 0;
+  private failedWhat = '';
+  private failedAt = -1;
   /** Position of the next backslash at or after the last string start (-1: none left). */
   private nextBackslash = -2;
 
@@ -23,20 +29,43 @@ export class JsonScanner {
     while (c === 32 || c === 10 || c === 13 || c === 9) c = s.charCodeAt(++this.i);
   }
 
+  /** Why the last scan failed, with the offset (as Loki words it); '' when it did not fail. */
+  get failure(): string {
+    return this.failedAt < 0 ? '' : `${this.failedWhat} at offset ${this.failedAt}`;
+  }
+
   private fail(what: string): never {
-    throw new JsonSyntaxError(`${what} at offset ${this.i}`);
+    this.failedWhat = what;
+    this.failedAt = this.i;
+    throw FAILED;
+  }
+
+  /** A failure of this scan becomes `false`; anything else (a bug, a callback's throw) goes on. */
+  private static failed(thrown: unknown): false {
+    if (thrown === FAILED) return false;
+    throw thrown;
   }
 
   /**
    * Walks a top-level object, calling `emit` for every scalar with its flattened key path.
-   * Arrays are skipped; nested objects extend the path.
+   * Arrays are skipped; nested objects extend the path. Returns false when the line is not a
+   * JSON object (`failure` says why); the scalars before the defect have been emitted.
    */
-  flatten(emit: (path: readonly string[], value: string) => void): void {
+  flatten(emit: (path: readonly string[], value: string) => void): boolean {
     this.ws();
-    if (this.s.charCodeAt(this.i) !== 123) this.fail("Value looks like it's not an object");
+    if (this.s.charCodeAt(this.i) !== 123) {
+      this.failedWhat = "Value looks like it's not an object";
+      this.failedAt = this.i;
+      return false;
+    }
     const path: string[] = [];
     // Like Loki's object walk, anything after the closing brace is not looked at.
-    this.walkObject(path, emit);
+    try {
+      this.walkObject(path, emit);
+      return true;
+    } catch (thrown) {
+      return JsonScanner.failed(thrown);
+    }
   }
 
   private walkObject(path: string[], emit: (path: readonly string[], value: string) => void): void {
@@ -74,13 +103,17 @@ export class JsonScanner {
     }
   }
 
-  /** Parses one complete JSON document into a tree that keeps raw text. */
-  parseDocument(): JsonNode {
-    this.ws();
-    const node = this.parseValue();
-    this.ws();
-    if (this.i < this.s.length) this.fail('Unexpected trailing data');
-    return node;
+  /** Parses one complete JSON document into a tree that keeps raw text; undefined (see `failure`) when it is not one. */
+  parseDocument(): JsonNode | undefined {
+    try {
+      this.ws();
+      const node = this.parseValue();
+      this.ws();
+      if (this.i < this.s.length) this.fail('Unexpected trailing data');
+      return node;
+    } catch (thrown) {
+      return JsonScanner.failed(thrown) || undefined;
+    }
   }
 
   private parseValue(): JsonNode {

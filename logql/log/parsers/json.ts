@@ -15,14 +15,12 @@ export function jsonStage(extractions: readonly LabelExtraction[] | undefined) {
   if (extractions !== undefined) return jsonExpressionStage(extractions);
   const names = new SanitizeCache();
   return (line: string, lb: LabelsBuilder): string => {
-    try {
-      new JsonScanner(line).flatten((path, value) => {
-        const name = path.length === 1 ? names.get(path[0]!) : path.map((p) => names.get(p)).join('_');
-        if (name !== '') lb.setParsedFirst(name, value);
-      });
-    } catch (error) {
-      lb.setError(ERR_JSON, (error as Error).message);
-    }
+    const scanner = new JsonScanner(line);
+    const parsed = scanner.flatten((path, value) => {
+      const name = path.length === 1 ? names.get(path[0]!) : path.map((p) => names.get(p)).join('_');
+      if (name !== '') lb.setParsedFirst(name, value);
+    });
+    if (!parsed) lb.setError(ERR_JSON, scanner.failure);
     return line;
   };
 }
@@ -37,10 +35,8 @@ function jsonExpressionStage(extractions: readonly LabelExtraction[]) {
       lb.setError(ERR_JSON);
       return line;
     }
-    let doc;
-    try {
-      doc = new JsonScanner(line).parseDocument();
-    } catch {
+    const doc = new JsonScanner(line).parseDocument();
+    if (doc === undefined) {
       lb.setError(ERR_JSON);
       for (const { name } of compiled) if (!lb.has(lb.parsedName(name))) lb.setParsed(name, '');
       return line;

@@ -7,11 +7,10 @@ import { JsonScanner } from './json-scanner.js';
 
 export function unpackStage() {
   return (line: string, lb: LabelsBuilder): string => {
-    let doc;
-    try {
-      doc = new JsonScanner(line).parseDocument();
-    } catch (error) {
-      lb.setError(ERR_JSON, (error as Error).message);
+    const scanner = new JsonScanner(line);
+    const doc = scanner.parseDocument();
+    if (doc === undefined) {
+      lb.setError(ERR_JSON, scanner.failure);
       return line;
     }
     if (doc.type !== 'object') {

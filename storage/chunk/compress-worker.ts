@@ -1,0 +1,26 @@
+// The compression pool's thread: compresses each block it is sent with the chunk codec's own
+// synchronous call (the same bytes as inline) and sends the result back, its buffer transferred.
+
+import { parentPort } from 'node:worker_threads';
+import { codecFor, isEncoding } from './encoding.js';
+import type { CompressReply, CompressRequest } from './compress-pool.js';
+
+const port = parentPort;
+if (port === null) throw new Error('compress-worker runs as a worker thread');
+
+port.on('message', (request: CompressRequest) => {
+  let reply: CompressReply;
+  let transfer: ArrayBuffer[] = [];
+  try {
+    if (!isEncoding(request.encoding)) throw new RangeError(`unknown chunk encoding: ${String(request.encoding)}`);
+    const compressed = codecFor(request.encoding).compress(request.raw);
+    // An exact copy, so the whole ArrayBuffer sent is the block and nothing else.
+    const data = new Uint8Array(compressed.length);
+    data.set(compressed);
+    reply = { id: request.id, data };
+    transfer = [data.buffer];
+  } catch (error) {
+    reply = { id: request.id, error: error instanceof Error ? error.message : String(error) };
+  }
+  port.postMessage(reply, transfer);
+});
