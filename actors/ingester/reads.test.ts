@@ -13,6 +13,7 @@ import { createIngesterMetrics } from './metrics.js';
 import type { IngesterQueryFrame } from './protocol.js';
 import { answerQuery, readableStream, type MemoryStreams } from './reads.js';
 import { IngesterStream } from './stream.js';
+import { countingTurns } from '../../core/testing/event-loop-turns.js';
 
 const BASE = 1_700_000_000_000_000_000n;
 const SECOND = 1_000_000_000n;
@@ -34,27 +35,6 @@ async function frames(memory: MemoryStreams, request: Parameters<typeof answerQu
   const out: IngesterQueryFrame[] = [];
   for await (const frame of answerQuery(memory, request, createIngesterMetrics(new Registry()), options)) out.push(frame);
   return out;
-}
-
-/**
- * Runs `work` while a setImmediate callback counts how often the event loop got round to it:
- * a scan that never gives the loop back finishes with the count still at 0.
- */
-async function countingTurns<T>(work: () => Promise<T>): Promise<{ value: T; turns: number }> {
-  let turns = 0;
-  let running = true;
-  const tick = (): void => {
-    if (!running) return;
-    turns++;
-    setImmediate(tick);
-  };
-  setImmediate(tick);
-  try {
-    const value = await work();
-    return { value, turns };
-  } finally {
-    running = false;
-  }
 }
 
 /** A clock that moves 1 ms each time it is read: the scan's slices run out after a fixed amount of work. */

@@ -3,6 +3,7 @@ import { ChunkStore, MemChunk, MemoryStore } from '../../storage/mod.js';
 import { labelsFromRecord } from '../../core/model.js';
 import { emptyStats } from '../../logql/types.js';
 import { selectStoredLogs, selectStoredSamples, type ChunkSource } from './store-source.js';
+import { countingTurns } from '../../core/testing/event-loop-turns.js';
 
 async function storeWith(streams: number, chunksPerStream: number): Promise<{ source: ChunkSource; fetches: () => number }> {
   const chunks = new ChunkStore(new MemoryStore(), { listCacheTtlMs: 0, cacheBytes: 0 });
@@ -82,17 +83,8 @@ describe('store source', () => {
       for await (const series of selectStoredSamples(source, params, emptyStats(), { timeSlice })) out.push(series);
       return out;
     };
-    let turns = 0;
-    let running = true;
-    const tick = (): void => {
-      if (!running) return;
-      turns++;
-      setImmediate(tick);
-    };
-    setImmediate(tick);
     let t = 0;
-    const got = await collect({ now: () => t++ }); // 1 ms a reading: the slice runs out every 5
-    running = false;
+    const { value: got, turns } = await countingTurns(() => collect({ now: () => t++ })); // 1 ms a reading: the slice runs out every 5
     expect(turns).toBeGreaterThan(5);
     const unsliced = await collect({ now: () => 0, sliceMs: Number.POSITIVE_INFINITY });
     expect(got).toEqual(unsliced);
