@@ -1,3 +1,4 @@
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { connect, createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnS3Server, startS3Server, type S3ServerHandle } from '../test/helpers/s3-server.js';
@@ -118,6 +119,43 @@ describe('S3Store against s3rver', () => {
       expect(cutNext).toBe(97);
     } finally {
       await new Promise<void>((resolve) => relay.close(() => resolve()));
+    }
+  });
+
+  it('tries a request again after the server answers 500 to it and to the client\'s own retry', async () => {
+    const s3 = store();
+    await s3.put('five/k', Buffer.from('v'));
+    const target = new URL(server.endpoint);
+    let failNext = 0;
+    // An HTTP proxy that answers the next `failNext` requests with S3's InternalError.
+    const proxy = createHttpServer((incoming, answer) => {
+      if (failNext > 0) {
+        failNext--;
+        incoming.resume();
+        answer.writeHead(500, { 'content-type': 'application/xml' });
+        answer.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code><Message>try again</Message></Error>');
+        return;
+      }
+      const forward = httpRequest(
+        { host: target.hostname, port: Number(target.port), method: incoming.method, path: incoming.url, headers: incoming.headers },
+        (upstream) => {
+          answer.writeHead(upstream.statusCode ?? 502, upstream.headers);
+          upstream.pipe(answer);
+        },
+      );
+      incoming.pipe(forward);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', () => resolve()));
+    const port = (proxy.address() as { port: number }).port;
+    try {
+      const proxied = new S3Store({ endpoint: `http://127.0.0.1:${port}`, bucket: server.bucket, accessKey: server.accessKey, secretKey: server.secretKey });
+      expect((await proxied.list('five/')).map((o) => o.key)).toEqual(['five/k']);
+      failNext = 2;
+      expect((await proxied.list('five/')).map((o) => o.key)).toEqual(['five/k']);
+      expect(failNext).toBe(0);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
     }
   });
 });

@@ -234,6 +234,7 @@ function isTransient(error: unknown): boolean {
   const code = errorCode(error);
   if (code !== undefined && (TRANSIENT_NETWORK_CODES.has(code) || TRANSIENT_S3_CODES.has(code))) return true;
   const message = error instanceof Error ? error.message : '';
-  // Node's http client reports a response cut mid-body as "aborted" and a closed socket as "socket hang up".
-  return message === 'aborted' || message === 'socket hang up';
+  // Node's http client reports a response cut mid-body as "aborted" and a closed socket as "socket hang up";
+  // the MinIO client, once its own single retry of a 5xx has failed, throws a plain Error naming the status.
+  return message === 'aborted' || message === 'socket hang up' || message.includes('Retryable HTTP status: 5');
 }
