@@ -62,6 +62,32 @@ describe('object storage health', () => {
     }
   });
 
+  it("keeps answering queries of the ingesters' lines with the store gone, filtering deletes it listed before", async () => {
+    const norn = await startTestNorn({ storage: { dataDir: tempDir(), s3: s3Config(), indexCacheMs: 200 } });
+    const loki = new LokiClient(norn.address);
+    try {
+      const ts = nowNs() - 5_000_000_000n;
+      await loki.push([{ stream: { app: 'outage-read' }, values: [[String(ts), 'kept'], [String(ts + 1n), 'secret=1']] }]);
+      const start = Math.floor(Number(ts / 1_000_000_000n)) - 60;
+      const made = await fetch(`${norn.address}/loki/api/v1/delete?query=${encodeURIComponent('{app="outage-read"} |= "secret"')}&start=${start}`, { method: 'POST' });
+      expect(made.status).toBe(204);
+      expect(await loki.lines('{app="outage-read"}')).toEqual(['kept']);
+      await s3.stop();
+      try {
+        // Past the listing caches' TTL: delete requests and index listings are asked of a store that is down.
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        expect(await loki.lines('{app="outage-read"}')).toEqual(['kept']);
+        const metrics = await (await fetch(`${norn.address}/metrics`)).text();
+        expect(metrics).toMatch(/^norn_delete_requests_stale_listings_total\{user="fake"\} [1-9]/m);
+        expect(metrics).toMatch(/^norn_storage_stale_index_listings_total [1-9]/m);
+      } finally {
+        await s3.start();
+      }
+    } finally {
+      await norn.stop();
+    }
+  });
+
   it('starts without its store, answers /ready 503 with the reason, and turns ready when it answers', async () => {
     const down = await startS3Server();
     await down.stop();

@@ -30,7 +30,15 @@ export function startDeletion(deps: {
   const metrics = deletionMetrics(registry);
   // The same TTL as the index listing's: a request made on another gateway is filtered here
   // within it, as a chunk flushed elsewhere becomes visible within it.
-  const store = new DeleteRequestStore(storage.objects, { cacheTtlMs: config.storage.indexCacheMs });
+  const store = new DeleteRequestStore(storage.objects, {
+    cacheTtlMs: config.storage.indexCacheMs,
+    // As the index's listings (app/modules/storage.ts): the ingesters' memory covers the gap.
+    staleListingMaxAgeMs: config.ingester.retainFlushedMs,
+    onStaleListing: (tenant, error) => {
+      metrics.staleListings.inc({ user: tenant });
+      logger.warn({ tenant, err: error }, 'delete requests could not be listed: filtering with the last good listing');
+    },
+  });
   const service = new DeleteRequestsService({
     store,
     // `config.limits` reads the runtime overrides in force now.

@@ -41,7 +41,22 @@ export async function openStorage(config: NornConfig, logger: Logger, registry: 
   }
   logger.info({ store: objects.description }, 'object storage');
   const health = await watchStorage(objects, { name: `${config.id}-${process.pid}`, logger });
-  const chunks = new ChunkStore(objects, { listCacheTtlMs: indexCacheMs, onCorrupt: corruptionReporter(logger, registry) });
+  const staleListings = new Counter({
+    name: 'norn_storage_stale_index_listings_total',
+    help: 'Index listings answered with one read earlier because the object store could not be listed.',
+    registers: [registry],
+  });
+  const chunks = new ChunkStore(objects, {
+    listCacheTtlMs: indexCacheMs,
+    onCorrupt: corruptionReporter(logger, registry),
+    // A chunk flushed after the older listing was read is still in the ingesters' memory for
+    // their retain period, so a listing that young misses no line (docs/operations.md).
+    staleListingMaxAgeMs: config.ingester.retainFlushedMs,
+    onStaleListing: (prefix, error) => {
+      staleListings.inc();
+      logger.warn({ prefix, err: error }, 'object store cannot be listed: answering with an earlier listing');
+    },
+  });
   return {
     objects,
     chunks,

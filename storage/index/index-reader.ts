@@ -36,6 +36,8 @@ import { overlaps, type ChunkRef, type CorruptObject, type IndexedStream, type S
 
 interface Cached<T> {
   readonly expiresAt: number;
+  /** When the listing it holds was read from the store (older than `expiresAt - ttl` when stale). */
+  readonly readAt: number;
   readonly value: Promise<T>;
 }
 
@@ -50,6 +52,8 @@ export class IndexReader {
   private readonly catalogs = new Map<string, Cached<Set<number>>>();
   private readonly labels: LruCache<string, Labels>;
   private readonly onCorrupt: (found: CorruptObject) => void;
+  private readonly staleMaxAgeMs: number;
+  private readonly onStale: (what: string, error: unknown) => void;
 
   constructor(
     private readonly store: ObjectStore,
@@ -60,6 +64,8 @@ export class IndexReader {
     this.now = options.now ?? Date.now;
     this.labels = new LruCache(options.labelsCacheSize ?? 100_000);
     this.onCorrupt = options.onCorrupt ?? (() => undefined);
+    this.staleMaxAgeMs = Math.max(0, options.staleListingMaxAgeMs ?? 0);
+    this.onStale = options.onStaleListing ?? (() => undefined);
   }
 
   /** Streams with at least one chunk overlapping [from, through), optionally filtered by labels. */
@@ -161,7 +167,7 @@ export class IndexReader {
       for (let day = first; day <= last; day++) days.push(day);
       return days;
     }
-    const catalog = await this.cached(this.catalogs, tenant, () =>
+    const catalog = await this.cached(this.catalogs, tenant, indexDayMarkersPrefix(tenant), () =>
       this.store.list(indexDayMarkersPrefix(tenant)).then((objects) => {
         const days = new Set<number>();
         for (const { key } of objects) {
@@ -181,7 +187,7 @@ export class IndexReader {
   }
 
   private listing(tenant: string, day: number): Promise<DayListing> {
-    return this.cached(this.days, `${tenant}/${day}`, () => this.loadListing(tenant, day));
+    return this.cached(this.days, `${tenant}/${day}`, indexDayPrefix(tenant, day), () => this.loadListing(tenant, day));
   }
 
   /**
@@ -207,16 +213,31 @@ export class IndexReader {
     }
   }
 
-  /** Reuses a value for the TTL and shares it while in flight; a failure is not cached. */
-  private cached<T>(cache: Map<string, Cached<T>>, key: string, load: () => Promise<T>): Promise<T> {
+  /**
+   * Reuses a value for the TTL and shares it while in flight. A failure is not cached, unless a
+   * listing read within `staleMaxAgeMs` can answer instead: it then serves until the TTL is out
+   * again (one try of the store per TTL) or it grows too old.
+   */
+  private cached<T>(cache: Map<string, Cached<T>>, key: string, what: string, load: () => Promise<T>): Promise<T> {
+    const now = this.now();
     const hit = cache.get(key);
-    if (hit !== undefined && hit.expiresAt > this.now()) return hit.value;
-    const entry: Cached<T> = { expiresAt: this.now() + this.ttlMs, value: load() };
-    cache.set(key, entry);
-    entry.value.catch(() => {
-      if (cache.get(key) === entry) cache.delete(key);
+    if (hit !== undefined && hit.expiresAt > now) return hit.value;
+    const fallback = hit !== undefined && now - hit.readAt <= this.staleMaxAgeMs ? hit : undefined;
+    const value = load().catch(async (error: unknown) => {
+      if (fallback === undefined || !isUnavailable(error)) {
+        if (cache.get(key) === entry) cache.delete(key);
+        throw error;
+      }
+      const stale = await fallback.value;
+      this.onStale(what, error);
+      if (cache.get(key) === entry) {
+        cache.set(key, { expiresAt: Math.min(this.now() + this.ttlMs, fallback.readAt + this.staleMaxAgeMs), readAt: fallback.readAt, value: fallback.value });
+      }
+      return stale;
     });
-    return entry.value;
+    const entry: Cached<T> = { expiresAt: now + this.ttlMs, readAt: now, value };
+    cache.set(key, entry);
+    return value;
   }
 
   /** The stream's labels; undefined (reported) when no labels object of it is readable. */
@@ -267,4 +288,9 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/** The store could not be reached or answered 5xx: a listing read before still says what it held. */
+function isUnavailable(error: unknown): boolean {
+  return (error as { code?: unknown }).code === 'STORAGE_UNAVAILABLE';
 }

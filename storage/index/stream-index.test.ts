@@ -184,6 +184,41 @@ describe('StreamIndex', () => {
     expect((await index.streams('t', D0, D0 + DAY)).length).toBe(1);
   });
 
+  it('answers with a listing read within the stale bound while the store cannot be listed, once per TTL', async () => {
+    let failWith: StorageError | undefined;
+    const store = new CountingStore();
+    const list = store.list.bind(store);
+    store.list = async (prefix: string) => {
+      if (failWith !== undefined) {
+        store.lists++;
+        throw failWith;
+      }
+      return list(prefix);
+    };
+    let now = 1_000;
+    const stale: string[] = [];
+    const index = new StreamIndex(store, { listCacheTtlMs: 1_000, staleListingMaxAgeMs: 10_000, now: () => now, onStaleListing: (what) => stale.push(what) });
+    await index.addChunk(api, ref('t', api, D0, D0 + 1n));
+    expect((await index.streams('t', D0, D0 + DAY)).length).toBe(1);
+    failWith = new StorageError('STORAGE_UNAVAILABLE', 'down');
+    now += 1_001;
+    expect((await index.streams('t', D0, D0 + DAY)).length).toBe(1);
+    expect(stale).toEqual(['t/index/2023-11-14/']);
+    const tries = store.lists;
+    expect((await index.streams('t', D0, D0 + DAY)).length).toBe(1);
+    expect(store.lists).toBe(tries); // within the TTL: the store is not asked again
+    // Past the bound since the listing was read: the read fails.
+    now += 9_000;
+    await expect(index.streams('t', D0, D0 + DAY)).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' });
+    // Only an outage falls back: any other failure fails the read at once.
+    failWith = undefined;
+    expect((await index.streams('t', D0, D0 + DAY)).length).toBe(1);
+    failWith = new StorageError('INVALID_KEY', 'refused');
+    now += 1_001;
+    await expect(index.streams('t', D0, D0 + DAY)).rejects.toMatchObject({ code: 'INVALID_KEY' });
+    expect(stale).toHaveLength(1);
+  });
+
   it('reports a labels object that does not match its fingerprint as CORRUPT_INDEX, and skips its stream', async () => {
     const store = new MemoryStore();
     const r = ref('t', api, D0, D0 + 1n);

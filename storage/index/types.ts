@@ -22,6 +22,14 @@ export interface StreamIndexOptions {
    * writes at once. Ingesters should keep flushed chunks queryable at least this long.
    */
   readonly listCacheTtlMs?: number;
+  /**
+   * How long after it was read a listing may still answer when listing the store again fails,
+   * ms (default 0: a failed listing fails the read). Safe up to the ingesters' retain period of
+   * flushed chunks: whatever was flushed since the listing was read is still in their memory.
+   */
+  readonly staleListingMaxAgeMs?: number;
+  /** Told each time a failed listing is answered with an older one (`what`: the prefix listed). */
+  readonly onStaleListing?: (what: string, error: unknown) => void;
   /** Label sets kept in memory, by tenant and fingerprint (default 100,000). */
   readonly labelsCacheSize?: number;
   /** Concurrent label-set reads while answering one call (default 16). */

@@ -9,6 +9,7 @@ export interface DeletionMetrics {
   readonly deletedLines: Counter<'user'>;
   readonly chunksRewritten: Counter<'user'>;
   readonly failures: Counter<'cause'>;
+  readonly staleListings: Counter<'user'>;
   readonly pending: Gauge;
   readonly oldestPendingAgeSeconds: Gauge;
 }
@@ -25,6 +26,11 @@ export function deletionMetrics(registry: Registry): DeletionMetrics {
     deletedLines: counter('norn_compactor_deleted_lines', 'Number of lines removed from stored chunks per user.', ['user']),
     chunksRewritten: counter('norn_compactor_delete_chunks_rewritten_total', 'Stored chunks rewritten (or removed, when no line remained) by delete requests, per user.', ['user']),
     failures: counter('norn_compactor_delete_processing_fails_total', 'Number of times carrying out delete requests failed.', ['cause']),
+    staleListings: counter(
+      'norn_delete_requests_stale_listings_total',
+      "Queries that filtered deleted lines with the tenant's last good listing of delete requests because the object store could not be listed.",
+      ['user'],
+    ),
     pending: gauge('norn_compactor_pending_delete_requests_count', 'Delete requests past their cancel period that are not fully processed yet.'),
     oldestPendingAgeSeconds: gauge(
       'norn_compactor_oldest_pending_delete_request_age_seconds',
