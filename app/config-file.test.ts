@@ -54,4 +54,11 @@ describe('config file', () => {
     expect(config.ring.replicationFactor).toBe(3);
     expect(config.id).toBe('box-7');
   });
+
+  it('keeps a replication factor of 1 that the file names, whatever the target', () => {
+    const file = writeConfig('nats: nats://127.0.0.1:4222\nring:\n  replication_factor: 1\n');
+    expect(parseRunFlags(['--config', file, '--target', 'gateway'], 'host').config.ring.replicationFactor).toBe(1);
+    const silent = writeConfig('nats: nats://127.0.0.1:4222\nring:\n  heartbeat_period: 1s\n');
+    expect(parseRunFlags(['--config', silent, '--target', 'ingester'], 'host').config.ring.replicationFactor).toBe(3);
+  });
 });

@@ -23,7 +23,7 @@ export class ConfigError extends NornError {
   }
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 // `y` is Prometheus' 365 days, as Loki's model.Duration settings (`retention_period: 1y`) take it.
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 31_536_000_000 };
@@ -164,7 +164,7 @@ export function readConfigFile(
   file: string,
   base: NornConfig = defaultConfig(),
   options: ConfigFileOptions = {},
-): { config: NornConfig; problems: string[] } {
+): { config: NornConfig; problems: string[]; document: Json } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -183,7 +183,17 @@ export function readConfigFile(
   const { overrides, rest } = splitOverrides(document);
   if (rest !== null) merge(config, rest, '', problems);
   if (overrides !== undefined) applyOverrides(config, overrides, problems);
-  return { config: config as unknown as NornConfig, problems };
+  return { config: config as unknown as NornConfig, problems, document };
+}
+
+/** Whether a parsed config file names `path` (YAML keys, e.g. ['ring', 'replication_factor']). */
+export function documentHas(document: Json, path: readonly string[]): boolean {
+  let node: Json = document;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object' || Array.isArray(node) || !(key in node)) return false;
+    node = (node as Record<string, Json>)[key]!;
+  }
+  return true;
 }
 
 /** The top-level `overrides:` (Loki's per-tenant limits, keyed by tenant id) apart from the rest. */

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { defaultConfig, type NornConfig, type Target } from '../app/config.js';
 import type { WalSyncPolicy } from '../actors/ingester/config.js';
-import { ConfigError, parseDurationMs, readConfigFile } from '../app/config-file.js';
+import { ConfigError, documentHas, parseDurationMs, readConfigFile } from '../app/config-file.js';
 import { configProblems } from '../app/config-schema.js';
 import { rulerConfigFromYaml } from '../actors/ruler/mod.js';
 
@@ -132,10 +132,14 @@ export function parseRunFlags(argv: readonly string[], hostname: string): RunFla
   const flags = parsed.values;
   const problems: string[] = [];
   let base = defaultConfig();
+  // A replication factor the file names (even 1, the single node's default) is the operator's
+  // choice and is kept whatever the target.
+  let fileSetsReplication = false;
   if (flags.config !== undefined) {
     const file = readConfigFile(flags.config, base, { expandEnv: flags['config.expand-env'] === true });
     base = file.config;
     problems.push(...file.problems);
+    fileSetsReplication = documentHas(file.document, ['ring', 'replication_factor']);
   }
   const config = structuredClone(base) as { -readonly [K in keyof NornConfig]: NornConfig[K] };
 
@@ -162,7 +166,7 @@ export function parseRunFlags(argv: readonly string[], hostname: string): RunFla
   }
   if (flags['replication-factor'] !== undefined) {
     config.ring = { ...config.ring, replicationFactor: positiveInt(flags['replication-factor'], '--replication-factor') };
-  } else if (config.target !== 'all' && base.ring.replicationFactor === defaultConfig().ring.replicationFactor) {
+  } else if (config.target !== 'all' && !fileSetsReplication) {
     config.ring = { ...config.ring, replicationFactor: 3 };
   }
   if (flags['wal-sync'] !== undefined) {

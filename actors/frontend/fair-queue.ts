@@ -92,6 +92,7 @@ export class FairQueue {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       queue.jobs.push(job);
+      this.options.metrics?.enqueued.inc({ tenant });
       this.gauge(tenant);
       this.dispatch();
     });
@@ -129,6 +130,7 @@ export class FairQueue {
       if (job === undefined) return;
       this.running++;
       this.tenants.get(job.tenant)!.running++;
+      this.options.metrics?.dequeued.inc({ tenant: job.tenant });
       this.gauge(job.tenant);
       job.start();
     }

@@ -4,6 +4,8 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export interface FrontendMetrics {
   readonly queueLength: Gauge<'tenant'>;
+  readonly enqueued: Counter<'tenant'>;
+  readonly dequeued: Counter<'tenant'>;
   readonly queueDuration: Histogram;
   readonly discardedRequests: Counter<'tenant'>;
   readonly subqueryDuration: Histogram<'status'>;
@@ -17,6 +19,14 @@ export function createFrontendMetrics(registry: Registry): FrontendMetrics {
   const registers = [registry];
   return {
     queueLength: new Gauge({ name: 'norn_query_frontend_queue_length', help: 'Sub-queries waiting in the frontend queue, per tenant.', labelNames: ['tenant'], registers }),
+    // Together with the queue length: each tenant's share of what ran, and in which order tenants were served.
+    enqueued: new Counter({ name: 'norn_query_frontend_enqueued_total', help: 'Sub-queries put in the frontend queue, per tenant.', labelNames: ['tenant'], registers }),
+    dequeued: new Counter({
+      name: 'norn_query_frontend_dequeued_total',
+      help: 'Sub-queries that left the frontend queue to run, per tenant (dropped ones are not counted).',
+      labelNames: ['tenant'],
+      registers,
+    }),
     queueDuration: new Histogram({
       name: 'norn_query_frontend_queue_duration_seconds',
       help: 'Time a sub-query waited in the frontend queue.',

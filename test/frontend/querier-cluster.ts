@@ -41,6 +41,12 @@ export interface QuerierClusterOptions {
   readonly queriers?: number;
   readonly maxConcurrent?: number;
   readonly readyTimeoutMs?: number;
+  /** `--auth` on both gateways: every request names its tenant in `X-Scope-OrgID`. */
+  readonly auth?: boolean;
+  /** `frontend.cache_results` on the gateway under test (default true). */
+  readonly cacheResults?: boolean;
+  /** More YAML for both gateways' config files (a `limits:` or `overrides:` section). */
+  readonly gatewayYaml?: string;
 }
 
 /** The test cluster of test/helpers/cluster.ts (same config, short ring timings) with queriers and a reference gateway. */
@@ -51,9 +57,11 @@ export async function startQuerierCluster(options: QuerierClusterOptions = {}): 
   const configFile = join(root, 'norn.yaml');
   writeFileSync(configFile, clusterConfigYaml(rf));
   const gatewayConfig = join(root, 'gateway.yaml');
-  writeFileSync(gatewayConfig, `${clusterConfigYaml(rf)}frontend:\n  cache_results: true\n`);
+  const gatewayYaml = options.gatewayYaml ?? '';
+  writeFileSync(gatewayConfig, `${clusterConfigYaml(rf)}${gatewayYaml}frontend:\n  cache_results: ${options.cacheResults ?? true}\n`);
   const referenceConfig = join(root, 'reference.yaml');
-  writeFileSync(referenceConfig, `${clusterConfigYaml(rf)}frontend:\n  enabled: false\n`);
+  writeFileSync(referenceConfig, `${clusterConfigYaml(rf)}${gatewayYaml}frontend:\n  enabled: false\n`);
+  const auth = options.auth === true ? ['--auth'] : [];
   const nats = await startNatsServer();
   const s3 = await startS3Server();
   const shared = ['--nats', nats.url, '--s3-endpoint', s3.endpoint, '--s3-bucket', s3.bucket, '--s3-access-key', s3.accessKey, '--s3-secret-key', s3.secretKey];
@@ -77,8 +85,8 @@ export async function startQuerierCluster(options: QuerierClusterOptions = {}): 
     }),
   );
   const [gateway, reference] = await Promise.all([
-    spawn(['--config', gatewayConfig, '--target', 'gateway']),
-    spawn(['--config', referenceConfig, '--target', 'gateway']),
+    spawn(['--config', gatewayConfig, '--target', 'gateway', ...auth]),
+    spawn(['--config', referenceConfig, '--target', 'gateway', ...auth]),
     ...Array.from({ length: options.queriers ?? 2 }, (_, i) => startQuerier(`querier-${i + 1}`)),
   ]);
   return {
