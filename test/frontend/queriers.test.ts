@@ -23,6 +23,16 @@ const STREAMS = [
 /** One line every 90 s per stream: 960 a stream, 3,840 in the day. */
 const EVERY_NS = 90_000_000_000n;
 const METRIC_QUERIES = ['sum by (level) (count_over_time({job="fe"}[10m]))', 'sum by (app, status) (rate({job="fe"} | logfmt | status >= 500 [30m]))'];
+/** More shapes: sharded and not, unwrapped, vector-vector and scalar arithmetic, no grouping. */
+const MORE_METRIC_QUERIES = [
+  'topk(1, sum by (app) (bytes_over_time({job="fe"}[1h])))',
+  'avg by (level) (count_over_time({job="fe"}[20m]))',
+  'quantile_over_time(0.9, {job="fe"} | logfmt | unwrap bytes [1h]) by (app)',
+  'sum(count_over_time({job="fe", level="error"}[30m])) / sum(count_over_time({job="fe"}[30m])) * 100',
+  'max by (app) (max_over_time({job="fe"} | logfmt | unwrap bytes [15m]))',
+  'count(sum by (app, level) (rate({job="fe"}[10m])))',
+  'count_over_time({job="fe"} |= "status=500" [1h])',
+];
 
 let cluster: QuerierCluster;
 let remote: TestRemote;
@@ -74,6 +84,13 @@ async function ask(client: LokiClient, search: Record<string, string>): Promise<
   return resultOf(text);
 }
 
+async function askInstant(client: LokiClient, search: Record<string, string>): Promise<unknown> {
+  const response = await client.get('/loki/api/v1/query', search);
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`${client.baseUrl} answered ${response.status}: ${text}`);
+  return resultOf(text);
+}
+
 /** The whole query as one sub-query on a querier, through the frontend's bus executor. */
 async function onOneQuerier(query: QueryParams): Promise<unknown> {
   return resultOf(renderQueryResponse(await remote.executor.execute({ params: query }, {}), encodingFlags(undefined)));
@@ -112,6 +129,19 @@ describe('queriers on the bus', () => {
     expect(metricValue(metrics, 'norn_frontend_querier_subqueries_total', { querier: 'querier-1' })).toBeGreaterThan(0);
     expect(metricValue(metrics, 'norn_frontend_querier_subqueries_total', { querier: 'querier-2' })).toBeGreaterThan(0);
     expect(metricValue(metrics, 'norn_frontend_local_subqueries_total')).toBe(0);
+  });
+
+  it('answers more metric shapes, range and instant, exactly as the reference does', async () => {
+    for (const query of MORE_METRIC_QUERIES) {
+      const { search } = range(query, { step: '900' });
+      const expected = await ask(reference, search);
+      expect((expected as { result: unknown[] }).result.length, query).toBeGreaterThan(0);
+      expect(await ask(gateway, search), query).toEqual(expected);
+      const instant = { query, time: String(end - 3n * HOUR_NS) };
+      const instantExpected = await askInstant(reference, instant);
+      expect((instantExpected as { result: unknown[] }).result.length, query).toBeGreaterThan(0);
+      expect(await askInstant(gateway, instant), query).toEqual(instantExpected);
+    }
   });
 
   it('answers a 24-hour log query of every line through the queriers exactly as the reference does', async () => {
