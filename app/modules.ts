@@ -127,9 +127,12 @@ export function nornModules(input: NornConfig, logger: Logger): Record<string, M
     start: (c) => startDeletion({ config, storage: c.get(MODULE.storage), registry: c.get(MODULE.metrics), logger }),
   });
   define<QuerierModule>(MODULE.querier, {
-    deps: [MODULE.bus, MODULE.ring, MODULE.storage, MODULE.runtimeConfig, MODULE.deletion],
+    deps: [MODULE.bus, MODULE.ring, MODULE.storage, MODULE.runtimeConfig, MODULE.deletion, MODULE.metrics],
     start: (c) =>
-      startQuerier({ config, bus: c.get(MODULE.bus), ring: ring(c), storage: c.get(MODULE.storage), logger, deletes: c.get<DeletionModule>(MODULE.deletion).service }),
+      startQuerier({
+        config, bus: c.get(MODULE.bus), ring: ring(c), storage: c.get(MODULE.storage), logger,
+        deletes: c.get<DeletionModule>(MODULE.deletion).service, registry: c.get(MODULE.metrics),
+      }),
     stop: (querier) => querier.stop(),
   });
   define<QuerierWorkerModule>(MODULE.querierWorker, {

@@ -48,6 +48,8 @@ export const ERROR_STATUS = {
   QUERY_INGESTERS_UNAVAILABLE: 503,
   /** A store-scan worker thread threw or died: that query fails, the node keeps serving. */
   QUERY_WORKER_FAILED: 500,
+  /** A source saw that folded samples would count an entry twice; the engine asks again unfolded. */
+  QUERY_FOLD_CONFLICT: 500,
   /** The query frontend's queue holds `max_outstanding_per_tenant` of the tenant's sub-queries (Loki: 429). */
   QUERY_TOO_MANY_OUTSTANDING: 429,
   /** The query ran past the tenant's `query_timeout` (Loki: 504). */

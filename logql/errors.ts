@@ -76,6 +76,17 @@ export class QueryLimitError extends LogQLError {
   }
 }
 
+/**
+ * A source found an entry older than the `foldBefore` the store folded with (an ingester took
+ * it in after it said what it holds): the engine selects the samples again, unfolded.
+ */
+export class FoldConflict extends NornError {
+  constructor(message: string) {
+    super('QUERY_FOLD_CONFLICT', message);
+    this.name = 'FoldConflict';
+  }
+}
+
 export function isLogQLError(error: unknown): error is LogQLError {
   return error instanceof LogQLError;
 }

@@ -133,6 +133,26 @@ export interface SelectSamplesParams {
   readonly deletes?: readonly DeleteFilter[];
   /** Only streams of this shard. */
   readonly shard?: StreamShard;
+  /**
+   * The windows the engine will sum these samples over, when it only sums them (`count_over_time`,
+   * `rate`, `bytes_over_time`, `bytes_rate` without `unwrap`). With `foldBefore`, a source may
+   * hand in, instead of each entry's sample, one sample per stretch between window edges carrying
+   * the stretch's sum (`SampleColumns.summed`).
+   */
+  readonly windows?: SampleWindows;
+  /**
+   * Entries older than this (ns) are in no other source of the query: set by the querier for the
+   * store scan only, from what every ingester it asks holds. Without it nothing is folded.
+   */
+  readonly foldBefore?: bigint;
+}
+
+/** Windows `(end - rangeNs, end]` for the ends `firstEnd + k * step`, k in [0, count). */
+export interface SampleWindows {
+  readonly firstEnd: bigint;
+  readonly step: bigint;
+  readonly count: number;
+  readonly rangeNs: bigint;
 }
 
 export interface Sample {
@@ -162,6 +182,12 @@ export interface SampleColumns {
   readonly values: Float64Array;
   /** `Sample.hash`. */
   readonly hashes: Uint32Array;
+  /**
+   * Each sample sums the entries of a stretch of time that lies whole inside every window that
+   * holds its timestamp (`SelectSamplesParams.windows`); none is a copy of another sample, so
+   * merging never drops one (their hashes are 0).
+   */
+  readonly summed?: boolean;
 }
 
 /** A data source. Batches may repeat a stream; within a batch entries follow `direction`. */

@@ -36,6 +36,8 @@ import { fanOut } from './fan-out.js';
 import { fanIn } from './fan-in.js';
 import type { ScanPool } from './scan-pool/pool.js';
 import { decodeSampleBatch } from '../select/sample-batch.js';
+import { entriesBefore, foldBound, type FoldOutcome } from './fold-bound.js';
+import { FoldConflict } from '../../logql/errors.js';
 import { NornError } from '../../core/errors.js';
 import { abortable } from './abortable.js';
 import { DeletesQuerier, loadDeleteFilters, type DeleteFiltersSource } from './with-deletes.js';
@@ -55,6 +57,8 @@ export interface QuerierDeps {
   readonly now?: () => number;
   /** Delete requests to hide at query time (log deletion); none when absent. */
   readonly deletes?: DeleteFiltersSource;
+  /** Told how each metric selection's store scan went (fold-bound.ts). */
+  readonly onFold?: (outcome: FoldOutcome) => void;
 }
 
 export class QueryError extends NornError {
@@ -119,19 +123,37 @@ export class ClusterQuerier implements Querier, QueryService {
   }
 
   async *selectSamples(params: SelectSamplesParams, stats: QueryStats): AsyncIterable<SampleSeries> {
-    const store = wrap(selectStoredSamples(this.deps.store, params, stats, { pool: this.deps.scanPool }));
-    for await (const part of this.withIngesters({ kind: 'samples', params }, store)) {
+    const members = this.deps.ring.ring.membersFor('read', this.now());
+    // The store scan folds what no ingester holds (fold-bound.ts); the ingesters never fold.
+    const { windows, foldBefore: _ignored, ...unfolded } = params;
+    // Folding happens in the scan's worker threads (actors/select/stored-samples.ts).
+    const folding = windows !== undefined && (this.deps.scanPool?.size ?? 0) > 0;
+    const foldBefore = folding ? await foldBound(this.deps.bus, members, params, this.deps.config.ingesterQueryTimeoutMs) : undefined;
+    if (folding) this.deps.onFold?.(foldBefore === undefined ? 'unfolded' : 'folded');
+    const storeParams = foldBefore === undefined ? unfolded : { ...unfolded, windows: windows!, foldBefore };
+    const store = wrap(selectStoredSamples(this.deps.store, storeParams, stats, { pool: this.deps.scanPool }));
+    for await (const part of this.withIngesters({ kind: 'samples', params: unfolded }, store, members)) {
       if ('stored' in part) yield part.stored;
       else {
         addStats(stats, part.frame.stats);
-        for (const batch of part.frame.sampleBatches ?? []) yield decodeSampleBatch(batch);
+        for (const batch of part.frame.sampleBatches ?? []) {
+          const series = decodeSampleBatch(batch);
+          if (foldBefore !== undefined && entriesBefore(series.columns!, foldBefore)) {
+            this.deps.onFold?.('conflict');
+            throw new FoldConflict('an ingester answered with an entry older than the folding bound');
+          }
+          yield series;
+        }
       }
     }
   }
 
   /** `store`'s items and every readable ingester's frames, in arrival order; tolerates RF - quorum failures. */
-  private withIngesters<S>(request: IngesterQueryRequest, store: AsyncIterable<{ stored: S }>): AsyncIterable<{ stored: S } | { frame: IngesterQueryFrame }> {
-    const members = this.deps.ring.ring.membersFor('read', this.now());
+  private withIngesters<S>(
+    request: IngesterQueryRequest,
+    store: AsyncIterable<{ stored: S }>,
+    members = this.deps.ring.ring.membersFor('read', this.now()),
+  ): AsyncIterable<{ stored: S } | { frame: IngesterQueryFrame }> {
     const tolerated = toleratedFailures(this.deps.ring.ring.replicationFactor);
     const timeoutMs = this.deps.config.ingesterQueryTimeoutMs;
     const replicas = members.map((member) => ({

@@ -16,6 +16,8 @@ export interface SampleBatch {
   readonly values: Uint8Array;
   /** uint32 little-endian: `Sample.hash`. */
   readonly hashes: Uint8Array;
+  /** `SampleColumns.summed`: each sample sums a stretch of entries (`logql/engine/sample-fold.ts`). */
+  readonly summed?: boolean;
 }
 
 export const BYTES_PER_SAMPLE = 20;
@@ -51,7 +53,8 @@ function encodeSamples(labels: Labels, columns: SampleColumns, from: number, to:
   const whole = from === 0 && to === columns.ts.length;
   const part = <A extends BigInt64Array | Float64Array | Uint32Array>(array: A): A =>
     (whole && array.byteOffset === 0 && array.byteLength === array.buffer.byteLength ? array : array.slice(from, to)) as A;
-  return { labels, ts: bytesOf(part(columns.ts)), values: bytesOf(part(columns.values)), hashes: bytesOf(part(columns.hashes)) };
+  const batch = { labels, ts: bytesOf(part(columns.ts)), values: bytesOf(part(columns.values)), hashes: bytesOf(part(columns.hashes)) };
+  return columns.summed === true ? { ...batch, summed: true } : batch;
 }
 
 /**
@@ -65,7 +68,7 @@ export function decodeSampleBatch(batch: SampleBatch): SampleSeries {
   if (ts.length !== values.length || ts.length !== hashes.length) {
     throw new Error(`sample batch of ${ts.length} timestamps, ${values.length} values and ${hashes.length} hashes`);
   }
-  return columnarSeries(batch.labels, { ts, values, hashes });
+  return columnarSeries(batch.labels, batch.summed === true ? { ts, values, hashes, summed: true } : { ts, values, hashes });
 }
 
 function bytesOf(array: BigInt64Array | Float64Array | Uint32Array): Uint8Array {

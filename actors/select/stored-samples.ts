@@ -12,8 +12,10 @@ import type { Entry, Labels } from '../../core/model.js';
 import { compileSampleExpr } from '../../logql/mod.js';
 import type { CompiledExtractor, StreamExtractor } from '../../logql/log/extractor.js';
 import { ColumnBuilder, columnarSeries } from '../../logql/engine/sample-columns.js';
+import { firstAtLeast, SampleFolder, stretchOf, type FoldedSeries } from '../../logql/engine/sample-fold.js';
 import { hashEntry, hashStream } from '../../logql/engine/select.js';
 import type { QueryStats, SampleSeries, SelectSamplesParams } from '../../logql/types.js';
+import type { SamplePlan } from '../../logql/plan.js';
 import { DecodedChunk } from '../../storage/chunk/decoded-chunk.js';
 import { openLineColumns, readLineMetadata, type LineColumns } from '../../storage/chunk/line-columns.js';
 import { planScan } from '../../storage/chunk/scan-plan.js';
@@ -50,17 +52,41 @@ export function selectChunkSamples(streams: readonly ChunkStream[], params: Sele
     }
     return s;
   };
+  const folder = folderFor(params, plan);
+  const foldBefore = params.foldBefore ?? 0n;
+  const folded = new Map<string, FoldedSeries | null>();
+  const foldedFor = (key: string, labels: Labels): FoldedSeries | null => {
+    let f = folded.get(key);
+    if (f === undefined) {
+      f = folder!.seriesFor(key, labels) ?? null;
+      folded.set(key, f);
+    }
+    return f;
+  };
+  const edges = folder?.edges;
   for (const stream of selectedStreams(streams, plan.matchers, params.shard)) {
     const extractor = plan.extractor.forStream(stream.labels) as StreamExtractor;
     const streamHash = hashStream(stream.labels);
     const deleted = deletedTest(params.deletes, stream.labels, params.start, params.end);
     const blocks = lineFree !== undefined && deleted === undefined ? disjointBlocks(stream.chunks, params.start, params.end) : undefined;
+    // The stretch of the last folded entry: entries mostly come in time order.
+    let stretch = 0;
+    const stretchAt = (t: number): number => {
+      const e = edges!;
+      if (stretch < e.length && e[stretch]! >= t && (stretch === 0 || e[stretch - 1]! < t)) return stretch;
+      if (stretch + 1 < e.length && e[stretch]! < t && e[stretch + 1]! >= t) return ++stretch;
+      return (stretch = stretchOf(e, t));
+    };
     // One entry through the general path: the pipeline, the grouping, the hash of its text.
     const general = (entry: Entry): void => {
       if (entry.ts < params.start || entry.ts >= params.end) return;
       stats.totalLinesProcessed++;
       stats.totalBytesProcessed += Buffer.byteLength(entry.line, 'utf8');
       if (!extractor.run(entry.ts, entry.line, entry.metadata)) return;
+      if (folder !== undefined && entry.ts < foldBefore) {
+        const f = foldedFor(extractor.key, extractor.labels);
+        if (f !== null) return f.add(stretchAt(Number(entry.ts - params.start)), extractor.value);
+      }
       seriesFor(extractor.key, extractor.labels).columns.push(entry.ts, extractor.value, hashEntry(streamHash, entry.line, entry.metadata));
     };
     if (blocks === undefined) {
@@ -84,8 +110,11 @@ export function selectChunkSamples(streams: readonly ChunkStream[], params: Sele
       const through = relative(params.end, base);
       const baseLo = Number(BigInt.asUintN(32, base));
       const baseHi = Number(BigInt.asIntN(32, base >> 32n));
+      // Entries before `foldUntil` (relative, like `ts`) are folded; the block's place in the windows.
+      const foldUntil = folder === undefined ? -Infinity : relative(foldBefore, base);
+      const offset = folder === undefined ? 0 : Number(base - params.start);
       let sameTsFrom = -1;
-      for (let i = lowerBound(ts, from); i < n; i++) {
+      for (let i = firstAtLeast(ts, from); i < n; i++) {
         const t = ts[i]!;
         if (t >= through) break;
         const meta = metadataOffsets === undefined ? metas.plain : metas.of(columns, i);
@@ -99,6 +128,13 @@ export function selectChunkSamples(streams: readonly ChunkStream[], params: Sele
         const length = lineLength[i]!;
         stats.totalLinesProcessed++;
         stats.totalBytesProcessed += length;
+        if (t < foldUntil) {
+          const f = meta.folded === undefined ? (meta.folded = foldedFor(meta.key, meta.labels)) : meta.folded;
+          if (f !== null) {
+            f.add(stretchAt(offset + t), countOnly ? 1 : length);
+            continue;
+          }
+        }
         const hash = hashMetadata(hashLineBytes(streamHash, buf, start, start + length), meta.metadata);
         (meta.series ??= seriesFor(meta.key, meta.labels)).columns.pushAfter(baseLo, baseHi, t, countOnly ? 1 : length, hash);
       }
@@ -106,7 +142,19 @@ export function selectChunkSamples(streams: readonly ChunkStream[], params: Sele
   }
   const out: SampleSeries[] = [];
   for (const s of series.values()) out.push(columnarSeries(s.labels, s.columns.finish()));
+  if (folder !== undefined) out.push(...folder.finish());
   return out;
+}
+
+/** Range aggregations whose windows only add their samples' values, all integers. */
+const SUMMED_OPS = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
+
+/** A folder when the engine sums the samples over known windows and the querier set `foldBefore`. */
+function folderFor(params: SelectSamplesParams, plan: SamplePlan): SampleFolder | undefined {
+  if (params.windows === undefined || params.foldBefore === undefined) return undefined;
+  if (!SUMMED_OPS.has(plan.expr.op) || plan.expr.range.unwrap !== undefined) return undefined;
+  if (params.end - params.start >= 2n ** 53n) return undefined;
+  return new SampleFolder(params.windows, params.start);
 }
 
 interface BlockRef {
@@ -172,17 +220,6 @@ function relative(ts: bigint, base: bigint): number {
   return Number(delta);
 }
 
-function lowerBound(ts: Float64Array, from: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! < from) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** What an entry's metadata makes of its sample: the labels, and what copies compare. */
 interface EntryMeta {
   readonly metadata: Labels | undefined;
@@ -191,6 +228,8 @@ interface EntryMeta {
   /** The metadata part of `entryKey`: copies have equal lines and equal suffixes. */
   readonly suffix: string;
   series?: Series;
+  /** Where its entries fold (null: this series is not folded). */
+  folded?: FoldedSeries | null;
 }
 
 /**

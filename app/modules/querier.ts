@@ -2,11 +2,13 @@
 // name several tenants.
 
 import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
 import type { Bus } from '../../bus/bus.js';
 import type { NornConfig } from '../config.js';
 import type { RingWatcher } from '../../actors/ring/ring-watcher.js';
 import type { QueryService } from '../../actors/querier/api.js';
 import { ClusterQuerier } from '../../actors/querier/querier.js';
+import type { FoldOutcome } from '../../actors/querier/fold-bound.js';
 import { MultiTenantQuerier } from '../../actors/querier/multi-tenant.js';
 import { SingleTenantQuerier } from '../../actors/querier/single-tenant.js';
 import { DrilldownQuerier, IngesterPatterns } from '../../actors/querier/drilldown/mod.js';
@@ -31,6 +33,7 @@ export function startQuerier(deps: {
   readonly logger: Logger;
   /** Delete requests hidden at query time (app/modules/deletion.ts). */
   readonly deletes?: { filtersFor(tenant: string): Promise<readonly DeleteFilter[]> };
+  readonly registry?: Registry;
 }): QuerierModule {
   const { config, bus, ring, storage } = deps;
   const logger = deps.logger.child({ component: 'querier' });
@@ -39,8 +42,15 @@ export function startQuerier(deps: {
     throw new ConfigError(`querier.query_workers: expected auto or a whole number of threads, got ${JSON.stringify(config.querier.queryWorkers)}`);
   }
   const scanPool = workers > 0 ? new ScanPool({ size: workers }).warm() : undefined;
+  const folds = deps.registry === undefined ? undefined : new Counter({
+    name: 'norn_querier_store_folds_total',
+    help: 'Metric selections by how the store scan read them: folded (sums per window stretch where no ingester holds the entries), unfolded (an ingester did not say what it holds), conflict (asked again unfolded).',
+    labelNames: ['outcome'],
+    registers: [deps.registry],
+  });
   const querier = new ClusterQuerier({
     bus, ring, store: storage.chunkSource, config: config.querier, limits: config.limits, logger,
+    ...(folds !== undefined ? { onFold: (outcome: FoldOutcome) => folds.inc({ outcome }) } : {}),
     ...(deps.deletes !== undefined ? { deletes: (tenant: string) => deps.deletes!.filtersFor(tenant) } : {}),
     ...(scanPool !== undefined ? { scanPool } : {}),
   });

@@ -9,7 +9,8 @@ import { PipelineError } from '../errors.js';
 import { ERROR_LABEL } from '../log/labels-builder.js';
 import type { Grouping, LabelMatcher, RangeAggregationExpr } from '../syntax/ast.js';
 import { sampleToString } from '../syntax/printer.js';
-import type { Querier, QueryStats, Sample, SampleColumns } from '../types.js';
+import type { Querier, QueryStats, Sample, SampleColumns, SampleWindows } from '../types.js';
+import { FoldConflict } from '../errors.js';
 import { aggregateWindow, type WindowSample } from './range-functions.js';
 import { columnsOf } from './sample-columns.js';
 import { EXACT_SPAN_NS, mergeSeries, type MergedSeries } from './series-merge.js';
@@ -26,17 +27,31 @@ interface Collected {
   readonly parts: SampleColumns[];
 }
 
+/** What one range aggregation selects: its samples over `span`, grouped as `pushed` says. */
+interface Selection {
+  readonly expr: RangeAggregationExpr;
+  readonly span: { readonly start: bigint; readonly end: bigint };
+  readonly tenant: string;
+  readonly querier: Querier;
+  readonly stats: QueryStats;
+  readonly pushed: Grouping | undefined;
+}
+
 /** Every source's batches, per series in arrival order, kept as they came (bulk arrays). */
-async function collectSeries(
-  expr: RangeAggregationExpr,
-  span: { readonly start: bigint; readonly end: bigint },
-  tenant: string,
-  querier: Querier,
-  stats: QueryStats,
-  pushed: Grouping | undefined,
-): Promise<Map<string, Collected>> {
+async function collectSeries(selection: Selection, windows: SampleWindows | undefined): Promise<Map<string, Collected>> {
+  try {
+    return await collectOnce(selection, windows);
+  } catch (error) {
+    // A source found that folding would have counted an entry twice: ask again, unfolded.
+    if (!(error instanceof FoldConflict) || windows === undefined) throw error;
+    return collectOnce(selection, undefined);
+  }
+}
+
+async function collectOnce({ expr, span, tenant, querier, stats, pushed }: Selection, windows: SampleWindows | undefined): Promise<Map<string, Collected>> {
   const collected = new Map<string, Collected>();
-  for await (const series of querier.selectSamples({ tenant, expr: fetchText(expr, pushed), start: span.start, end: span.end }, stats)) {
+  const params = { tenant, expr: fetchText(expr, pushed), start: span.start, end: span.end, ...(windows !== undefined ? { windows } : {}) };
+  for await (const series of querier.selectSamples(params, stats)) {
     const key = labelsToString(series.labels);
     let entry = collected.get(key);
     if (entry === undefined) {
@@ -73,7 +88,7 @@ export async function evaluateRangeAggregation(
   const { rangeNs, offsetNs } = expr.range;
   const start = times[0]! - offsetNs - rangeNs + 1n;
   const end = times[times.length - 1]! - offsetNs + 1n;
-  const collected = await collectSeries(expr, { start, end }, tenant, querier, stats, pushed);
+  const collected = await collectSeries({ expr, span: { start, end }, tenant, querier, stats, pushed }, summedWindows(expr, times, end - start));
   if (end - start >= EXACT_SPAN_NS) return wideSteps(expr, collected, times);
   // Window bounds as ns after `start`, like the merged times.
   const ends = times.map((t) => Number(t - offsetNs - start));
@@ -100,6 +115,20 @@ export async function evaluateRangeAggregation(
   return steps;
 }
 
+/** Range aggregations whose windows only add up their samples' values, each an integer. */
+const SUMMED_OPS = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
+
+/**
+ * The windows to hand the sources when they may fold samples (`sample-fold.ts`): evenly spaced
+ * ends, sums of integers, and a span merged on float64 times.
+ */
+function summedWindows(expr: RangeAggregationExpr, times: readonly bigint[], span: bigint): SampleWindows | undefined {
+  if (!SUMMED_OPS.has(expr.op) || expr.range.unwrap !== undefined || span >= EXACT_SPAN_NS) return undefined;
+  const step = times.length > 1 ? times[1]! - times[0]! : 0n;
+  for (let i = 2; i < times.length; i++) if (times[i]! - times[i - 1]! !== step) return undefined;
+  return { firstEnd: times[0]! - expr.range.offsetNs, step, count: times.length, rangeNs: expr.range.rangeNs };
+}
+
 /**
  * The range function over samples `[lo, hi)` of a merged series. Sums add in time order (or come
  * from the prefix sums when they are exact integers), as `aggregateWindow` adds them; functions
@@ -122,7 +151,8 @@ function windowValue(
     return total;
   };
   switch (expr.op) {
-    case 'count_over_time': return hi - lo;
+    // Each sample counts 1, or, folded, the entries of its stretch: the sum counts both.
+    case 'count_over_time': return sum();
     case 'rate':
     case 'bytes_rate': return sum() / rangeSeconds;
     case 'bytes_over_time':

@@ -42,21 +42,13 @@ export class ColumnBuilder {
   pushAfter(baseLo: number, baseHi: number, rel: number, value: number, hash: number): void {
     const at = this.length;
     if (at === this.ts.length) this.grow();
-    const relHi = Math.floor(rel / TWO_32);
-    let lo = baseLo + (rel - relHi * TWO_32);
-    let hi = baseHi + relHi;
-    if (lo >= TWO_32) {
-      lo -= TWO_32;
-      hi++;
-    }
-    hi |= 0;
     const words = this.words;
+    writeTimeAfter(words, at, baseLo, baseHi, rel);
     if (at > 0 && this.sorted) {
+      const hi = words[2 * at + 1]! | 0;
       const previousHi = words[2 * at - 1]! | 0;
-      if (hi < previousHi || (hi === previousHi && lo < words[2 * at - 2]!)) this.sorted = false;
+      if (hi < previousHi || (hi === previousHi && words[2 * at]! < words[2 * at - 2]!)) this.sorted = false;
     }
-    words[2 * at] = lo;
-    words[2 * at + 1] = hi;
     this.lastTsKnown = false;
     this.values[at] = value;
     this.hashes[at] = hash;
@@ -83,6 +75,23 @@ export class ColumnBuilder {
     this.values = values;
     this.hashes = hashes;
   }
+}
+
+/**
+ * Writes the timestamp `base + rel` as the 32-bit words of entry `at` of a BigInt64Array's
+ * buffer (little-endian: low word first), base given as its low (unsigned) and high (signed)
+ * words and rel as whole ns in (-2^53, 2^53): no BigInt.
+ */
+export function writeTimeAfter(words: Uint32Array, at: number, baseLo: number, baseHi: number, rel: number): void {
+  const relHi = Math.floor(rel / TWO_32);
+  let lo = baseLo + (rel - relHi * TWO_32);
+  let hi = baseHi + relHi;
+  if (lo >= TWO_32) {
+    lo -= TWO_32;
+    hi++;
+  }
+  words[2 * at] = lo;
+  words[2 * at + 1] = hi | 0;
 }
 
 /** A stable sort by timestamp: samples of equal time keep the order they were extracted in. */

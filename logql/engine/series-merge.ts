@@ -40,11 +40,14 @@ export function mergeSeries(labels: Labels, parts: readonly SampleColumns[], bas
   const times = new Float64Array(count);
   const hashes = new Uint32Array(count);
   const values = new Float64Array(count);
+  // Marks the samples of summed parts, which are never copies (only when there are any).
+  const summed = parts.some((part) => part.summed === true) ? new Uint8Array(count) : undefined;
   let at = 0;
   for (const part of parts) {
     relativeTimes(part.ts, base, times, at);
     hashes.set(part.hashes, at);
     values.set(part.values, at);
+    if (part.summed === true) summed!.fill(1, at, at + part.ts.length);
     at += part.ts.length;
   }
   let inOrder = true;
@@ -62,6 +65,7 @@ export function mergeSeries(labels: Labels, parts: readonly SampleColumns[], bas
   const outValues = new Float64Array(count);
   let n = 0;
   let lastHash = 0;
+  let lastSummed = false;
   let integral = true;
   let magnitude = 0;
   for (let k = 0; k < count; k++) {
@@ -69,10 +73,12 @@ export function mergeSeries(labels: Labels, parts: readonly SampleColumns[], bas
     const t = times[i]!;
     const v = values[i]!;
     const h = hashes[i]!;
-    if (n > 0 && outTimes[n - 1] === t && lastHash === h && Object.is(outValues[n - 1], v)) continue;
+    const isSummed = summed !== undefined && summed[i] === 1;
+    if (n > 0 && !isSummed && !lastSummed && outTimes[n - 1] === t && lastHash === h && Object.is(outValues[n - 1], v)) continue;
     outTimes[n] = t;
     outValues[n] = v;
     lastHash = h;
+    lastSummed = isSummed;
     n++;
     if (integral) {
       magnitude += Math.abs(v);

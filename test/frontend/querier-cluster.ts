@@ -78,17 +78,30 @@ export async function startQuerierCluster(options: QuerierClusterOptions = {}): 
     queriers.set(id, querier);
     return querier;
   };
-  await Promise.all(
-    Array.from({ length: options.ingesters ?? 3 }, async (_, i) => {
-      const id = `ingester-${i + 1}`;
-      ingesters.set(id, await spawn(['--config', configFile, '--target', 'ingester', '--id', id, '--data-dir', join(root, id)]));
-    }),
-  );
-  const [gateway, reference] = await Promise.all([
-    spawn(['--config', gatewayConfig, '--target', 'gateway', ...auth]),
-    spawn(['--config', referenceConfig, '--target', 'gateway', ...auth]),
-    ...Array.from({ length: options.queriers ?? 2 }, (_, i) => startQuerier(`querier-${i + 1}`)),
-  ]);
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(started.map((process) => process.stop('SIGKILL')));
+    await s3.close();
+    await nats.dispose();
+  };
+  let gateway: NornProcess | undefined;
+  let reference: NornProcess | undefined;
+  try {
+    await allStarted(
+      Array.from({ length: options.ingesters ?? 3 }, async (_, i) => {
+        const id = `ingester-${i + 1}`;
+        ingesters.set(id, await spawn(['--config', configFile, '--target', 'ingester', '--id', id, '--data-dir', join(root, id)]));
+      }),
+    );
+    [gateway, reference] = await allStarted([
+      spawn(['--config', gatewayConfig, '--target', 'gateway', ...auth]),
+      spawn(['--config', referenceConfig, '--target', 'gateway', ...auth]),
+      ...Array.from({ length: options.queriers ?? 2 }, (_, i) => startQuerier(`querier-${i + 1}`)),
+    ]);
+  } catch (error) {
+    // A process that did not get ready: the ones that did must not outlive the test.
+    await stopAll();
+    throw error;
+  }
   return {
     nats,
     s3,
@@ -97,12 +110,16 @@ export async function startQuerierCluster(options: QuerierClusterOptions = {}): 
     ingesters,
     queriers,
     startQuerier,
-    async stop() {
-      await Promise.all(started.map((process) => process.stop('SIGKILL')));
-      await s3.close();
-      await nats.dispose();
-    },
+    stop: stopAll,
   };
+}
+
+/** Like Promise.all, but waits for every start to end first, so none finishes after a cleanup. */
+async function allStarted<T>(starts: Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(starts);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed !== undefined) throw (failed as PromiseRejectedResult).reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
 }
 
 export interface TestRemote {
