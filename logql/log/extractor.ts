@@ -155,7 +155,10 @@ export class CompiledExtractor implements SampleExtractor {
 
   constructor(private readonly expr: RangeAggregationExpr) {
     const stages = expr.range.selector.stages;
-    this.stages = compileStages(stages);
+    // Grouped `by` labels are all the result keeps (`by ()`: none), so a last parser sets no others.
+    const grouping = expr.grouping;
+    const onlyLabels = grouping !== undefined && !grouping.without ? (grouping.groups ?? []) : undefined;
+    this.stages = compileStages(stages, expr.range.unwrap === undefined ? onlyLabels : undefined);
     this.requiredSubstrings = requiredSubstrings(stages);
     const u = expr.range.unwrap;
     if (u !== undefined) {

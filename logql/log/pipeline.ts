@@ -97,8 +97,20 @@ export function compileStage(s: Stage): StageFn {
   }
 }
 
-export function compileStages(stages: readonly Stage[]): StageFn[] {
-  return reorderStages(stages).map(compileStage);
+/**
+ * `onlyLabels`: the only labels whoever reads the pipeline's result looks at (a metric query's
+ * `by` grouping). A parser that is the last stage then need not set the others.
+ */
+export function compileStages(stages: readonly Stage[], onlyLabels?: readonly string[]): StageFn[] {
+  const ordered = reorderStages(stages);
+  // Only after stages that set no label and no error: an error keeps every label of its line.
+  const plainBefore = ordered.slice(0, -1).every((stage) => stage.kind === 'lineFilter' || stage.kind === 'decolorize');
+  return ordered.map((stage, i) => {
+    if (onlyLabels !== undefined && plainBefore && i === ordered.length - 1 && stage.kind === 'logfmt') {
+      return logfmtStage(stage.strict, stage.keepEmpty, stage.extractions, onlyLabels);
+    }
+    return compileStage(stage);
+  });
 }
 
 /** Runs stages over one stream's lines, reusing one labels builder. */

@@ -9,14 +9,25 @@ import { unescapeQuoted as unquote } from './unescape.js';
 
 export const ERR_LOGFMT = 'LogfmtParserErr';
 
+const EXTRACTED = '_extracted';
+
 export interface LogfmtPair {
   key: string;
   value: string;
   bare: boolean;
 }
 
-/** Scans pairs; calls `onPair` for each and returns an error message for the first bad one. */
-export function scanLogfmt(line: string, strict: boolean, onPair: (pair: LogfmtPair) => void): string | undefined {
+/**
+ * Scans pairs; calls `onPair` for each and returns an error message for the first bad one.
+ * With `wantKey`, a pair whose key (the span [start, end) of the line) it refuses is passed over
+ * without making a string of its key or value.
+ */
+export function scanLogfmt(
+  line: string,
+  strict: boolean,
+  onPair: (pair: LogfmtPair) => void,
+  wantKey?: (line: string, start: number, end: number) => boolean,
+): string | undefined {
   const n = line.length;
   let pos = 0;
   let firstError: string | undefined;
@@ -33,8 +44,10 @@ export function scanLogfmt(line: string, strict: boolean, onPair: (pair: LogfmtP
       pos = skipToken(line, pos);
       continue;
     }
-    pair.key = line.slice(keyStart, pos);
+    const wanted = wantKey === undefined || wantKey(line, keyStart, pos);
+    if (wanted) pair.key = line.slice(keyStart, pos);
     if (pos >= n || c <= 32) {
+      if (!wanted) continue;
       pair.value = '';
       pair.bare = true;
       onPair(pair);
@@ -51,7 +64,7 @@ export function scanLogfmt(line: string, strict: boolean, onPair: (pair: LogfmtP
     c = line.charCodeAt(pos);
     if (pos >= n || c <= 32) {
       pair.value = '';
-      onPair(pair);
+      if (wanted) onPair(pair);
       continue;
     }
     if (c === 34) {
@@ -61,9 +74,11 @@ export function scanLogfmt(line: string, strict: boolean, onPair: (pair: LogfmtP
         if (strict) return firstError;
         break;
       }
-      pair.value = unquote(line, pos + 1, end);
+      if (wanted) {
+        pair.value = unquote(line, pos + 1, end);
+        onPair(pair);
+      }
       pos = end + 1;
-      onPair(pair);
       continue;
     }
     const valueStart = pos;
@@ -74,6 +89,7 @@ export function scanLogfmt(line: string, strict: boolean, onPair: (pair: LogfmtP
       pos = skipToken(line, pos);
       continue;
     }
+    if (!wanted) continue;
     pair.value = line.slice(valueStart, pos);
     onPair(pair);
   }
@@ -102,7 +118,33 @@ function quotedEnd(line: string, open: number): number {
   }
 }
 
-export function logfmtStage(strict: boolean, keepEmpty: boolean, extractions: readonly LabelExtraction[] | undefined) {
+/**
+ * A test of raw keys against the only label names a query needs: equal to one of them, or a key
+ * that sanitizes to one (checked only for keys with characters a label name cannot have).
+ */
+export function keyFilter(labels: readonly string[]): (line: string, start: number, end: number) => boolean {
+  // A parsed label that collides with a stream label is renamed `<key>_extracted`: want the key too.
+  const names = [...new Set(labels.flatMap((name) => (name.endsWith(EXTRACTED) ? [name, name.slice(0, -EXTRACTED.length)] : [name])))];
+  const wanted = new Set(names);
+  const sanitized = new SanitizeCache();
+  return (line, start, end) => {
+    for (const name of names) if (name.length === end - start && line.startsWith(name, start)) return true;
+    let clean = true;
+    for (let i = start; i < end && clean; i++) {
+      const c = line.charCodeAt(i);
+      clean = c === 95 || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57 && i > start);
+    }
+    return !clean && wanted.has(sanitized.get(line.slice(start, end)));
+  };
+}
+
+/**
+ * The `| logfmt` stage. `onlyLabels`, when the pipeline's consumer needs no parsed label but
+ * these (a metric query grouped `by` them, the parser the last stage, not `--strict`, which
+ * must see every pair to report errors), makes the parser set only those.
+ */
+export function logfmtStage(strict: boolean, keepEmpty: boolean, extractions: readonly LabelExtraction[] | undefined, onlyLabels?: readonly string[]) {
+  const wantKey = onlyLabels !== undefined && !strict && extractions === undefined ? keyFilter(onlyLabels) : undefined;
   const wanted = extractions === undefined ? undefined : new Map<string, string[]>();
   if (wanted !== undefined) {
     for (const x of extractions!) {
@@ -126,7 +168,7 @@ export function logfmtStage(strict: boolean, keepEmpty: boolean, extractions: re
       if (pair.value === '' && !keepEmpty) return;
       const name = names.get(pair.key);
       if (name !== '') lb.setParsedFirst(name, pair.value);
-    });
+    }, wantKey);
     if (error !== undefined) lb.setError(ERR_LOGFMT, error);
     return line;
   };
