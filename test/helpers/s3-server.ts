@@ -5,6 +5,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import * as fsp from 'node:fs/promises';
 import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -51,7 +52,62 @@ type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstanc
 const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
 
 patchDesForS3rver();
+atomicS3rverPuts();
 serializeS3rverPuts();
+
+/**
+ * s3rver writes an object's file in place (truncate, then write), so a GET of a key while the
+ * same key is PUT again (replicas flushing one content-addressed chunk) reads an empty or a
+ * partial object, which no real S3 ever serves: there a PUT is atomic. Here each file of a PUT
+ * (data, md5, metadata) is written beside its place and renamed over it, so a reader opens
+ * either the old file or the new one, whole. Temp names do not end in s3rver's object suffix,
+ * so listings never show them.
+ */
+function atomicS3rverPuts(): void {
+  interface PutObject {
+    readonly bucket: string;
+    readonly key: string;
+    readonly content: Buffer | NodeJS.ReadableStream;
+    readonly metadata: Record<string, string>;
+  }
+  interface Store {
+    getResourcePath(bucket: string, key: string, resource: string): string;
+    putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
+    putObject(object: PutObject): Promise<{ size: number; md5: string }>;
+  }
+  const load = createRequire(import.meta.url);
+  const { prototype } = load('s3rver/lib/stores/filesystem.js') as { prototype: Store };
+  const allowed = new Set((load('s3rver/lib/models/object.js') as { ALLOWED_METADATA: string[] }).ALLOWED_METADATA);
+  let sequence = 0;
+  const writeAtomically = async (file: string, data: string | Buffer): Promise<void> => {
+    const temp = `${file}.${process.pid}.${sequence++}.tmp`;
+    await fsp.writeFile(temp, data);
+    await fsp.rename(temp, file);
+  };
+  prototype.putMetadata = async function (this: Store, bucket, key, metadata, md5) {
+    const json: Record<string, string> = {};
+    for (const [name, value] of Object.entries(metadata)) if (allowed.has(name) || name.startsWith('x-amz-meta-')) json[name] = value;
+    if (md5) await writeAtomically(this.getResourcePath(bucket, key, 'object.md5'), md5);
+    await writeAtomically(this.getResourcePath(bucket, key, 'metadata.json'), JSON.stringify(json, null, 2));
+  };
+  prototype.putObject = async function (this: Store, object) {
+    const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
+    await fsp.mkdir(path.dirname(objectPath), { recursive: true });
+    let content: Buffer;
+    if (Buffer.isBuffer(object.content)) content = object.content;
+    else {
+      const parts: Buffer[] = [];
+      for await (const part of object.content as AsyncIterable<Buffer | string>) parts.push(Buffer.isBuffer(part) ? part : Buffer.from(part));
+      content = Buffer.concat(parts);
+    }
+    const md5 = crypto.createHash('md5').update(content).digest('hex');
+    const temp = `${objectPath}.${process.pid}.${sequence++}.tmp`;
+    await fsp.writeFile(temp, content);
+    await this.putMetadata(object.bucket, object.key, object.metadata, md5);
+    await fsp.rename(temp, objectPath);
+    return { size: content.length, md5 };
+  };
+}
 
 /**
  * s3rver writes an object's data and then its metadata file in place, so two PUTs of one key at
