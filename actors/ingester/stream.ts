@@ -7,6 +7,7 @@
 // line of its own and is kept.
 
 import { MemChunk, type MemChunkOptions } from '../../storage/chunk/mod.js';
+import { internMetadata } from '../../storage/chunk/head-block.js';
 import { overlaps } from '../../storage/mod.js';
 import { formatNs, type Entry, type Labels } from '../../core/model.js';
 import type { IngesterConfig } from './config.js';
@@ -71,6 +72,7 @@ export class IngesterStream {
     const rejections: string[] = [];
     let appended = 0;
     let bytes = 0;
+    const newestBefore = this.newestEntries;
     for (const entry of entries) {
       if (entry.ts === this.newestTs && this.isNewestRetry(entry)) continue;
       if (this.newestTs >= 0n && entry.ts < this.newestTs - windowNs) {
@@ -91,11 +93,26 @@ export class IngesterStream {
       bytes += entry.line.length;
       accepted?.push(entry);
     }
+    if (this.newestEntries !== newestBefore || this.newestEntries.length !== newestBefore.length) this.compactNewest();
     const error =
       rejections.length === 0
         ? undefined
         : `${rejections.join('\n')}\nuser '${this.tenant}', total ignored: ${rejections.length} out of ${entries.length} for stream: ${this.labelString}`;
     return { appended, bytes, error };
+  }
+
+  /**
+   * The kept newest entries share their metadata with the head block's (interned) copy, so the
+   * decoded push they came in, with its own metadata arrays, is not held for every stream.
+   */
+  private compactNewest(): void {
+    const list = this.newestEntries;
+    for (let i = 0; i < list.length; i++) {
+      const entry = list[i]!;
+      if (entry.metadata !== undefined && !Object.isFrozen(entry.metadata)) {
+        list[i] = entry.metadata.length === 0 ? { ts: entry.ts, line: entry.line } : { ts: entry.ts, line: entry.line, metadata: internMetadata(entry.metadata) };
+      }
+    }
   }
 
   private isNewestRetry(entry: Entry): boolean {

@@ -1,6 +1,7 @@
 // One tenant's streams in an ingester's memory, found by their canonical label string.
 
 import { fingerprint, type Entry, type Labels } from '../../core/model.js';
+import { internLabels } from '../../core/intern.js';
 import type { IngesterConfig } from './config.js';
 import { limitsFor, type LimitsConfig } from '../../core/limits.js';
 import { IngesterStream } from './stream.js';
@@ -68,7 +69,8 @@ export class TenantStreams {
   }
 
   private create(labelString: string, labels: Labels): IngesterStream {
-    const stream = new IngesterStream(this.tenant, labels, labelString, fingerprint(labelString), this.config, this.chunkOptions);
+    // Interned: streams repeat label names and many values, and decoding gave each its own copy.
+    const stream = new IngesterStream(this.tenant, internLabels(labels), labelString, fingerprint(labelString), this.config, this.chunkOptions);
     this.streams.set(labelString, stream);
     return stream;
   }

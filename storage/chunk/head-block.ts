@@ -1,8 +1,16 @@
 // The open block of a MemChunk: entries as appended, in any order. It is sorted (stably, so equal
 // timestamps keep their append order) only when cut or read, because ingesters mostly append in
 // order and then the sort is skipped altogether.
+//
+// Entries are kept as columns, not as the Entry objects they arrived in: an ingester holds a head
+// block for every stream, so per-entry overhead is multiplied by every line in memory. Timestamps
+// are doubles relative to the block's first one (exact within 2^53 ns, about 104 days; a block
+// spanning more switches to bigints); structured metadata arrays are interned, since most entries
+// of a stream carry the same few (`detected_level`), and kept once while all entries carry the
+// same; UTF-8 sizes are kept only once a line is not ASCII. Entries are rebuilt when cut or read.
 
-import type { Entry } from '../../core/model.js';
+import { internLabelSet } from '../../core/intern.js';
+import type { Entry, Labels } from '../../core/model.js';
 import { assertTimestamp, encodedEntrySize, serializeEntries } from './block-format.js';
 import type { ChunkFormat } from './chunk-format.js';
 import { columnBlockSize, serializeColumns } from './column-block.js';
@@ -15,8 +23,17 @@ export interface SerializedBlock {
 }
 
 export class HeadBlock {
-  private entries: Entry[] = [];
-  private lineBytes: number[] = [];
+  private lines: string[] = [];
+  /** UTF-8 lengths of the lines; undefined while every line is ASCII (its length is its size). */
+  private lineBytes: number[] | undefined;
+  /** Timestamps minus `base`, while every one fits a double exactly; else undefined and `wide` holds them. */
+  private offsets: number[] | undefined = [];
+  private wide: bigint[] | undefined;
+  private base = 0n;
+  /** The interned metadata every entry so far carries, while they all carry the same. */
+  private sameMetadata: Labels | undefined;
+  /** Interned metadata per entry, once entries differ in it; else undefined. */
+  private metadata: Array<Labels | undefined> | undefined;
   private sorted = true;
   /**
    * Size of the block serialized entry by entry (the legacy layout), which decides when it is
@@ -27,11 +44,11 @@ export class HeadBlock {
   maxt = 0n;
 
   get count(): number {
-    return this.entries.length;
+    return this.lines.length;
   }
 
   get isEmpty(): boolean {
-    return this.entries.length === 0;
+    return this.lines.length === 0;
   }
 
   /** Serialized size the entry would add; also validates it. */
@@ -43,33 +60,44 @@ export class HeadBlock {
 
   append(entry: Entry): void {
     const { size, lineBytes } = HeadBlock.sizeOf(entry);
-    // Stored blocks cannot tell empty metadata from none; the head block answers the same way.
-    if (entry.metadata !== undefined && entry.metadata.length === 0) entry = { ts: entry.ts, line: entry.line };
-    const count = this.entries.length;
+    const ts = entry.ts;
+    const count = this.lines.length;
     if (count === 0) {
-      this.mint = entry.ts;
-      this.maxt = entry.ts;
+      this.mint = ts;
+      this.maxt = ts;
+      this.base = ts;
     } else {
-      if (entry.ts < this.maxt) this.sorted = false;
-      else this.maxt = entry.ts;
-      if (entry.ts < this.mint) this.mint = entry.ts;
+      if (ts < this.maxt) this.sorted = false;
+      else this.maxt = ts;
+      if (ts < this.mint) this.mint = ts;
     }
-    this.entries.push(entry);
-    this.lineBytes.push(lineBytes);
+    this.pushTimestamp(ts);
+    this.lines.push(entry.line);
+    if (this.lineBytes !== undefined) this.lineBytes.push(lineBytes);
+    else if (lineBytes !== entry.line.length) this.lineBytes = this.lines.map((line, i) => (i === count ? lineBytes : line.length));
+    // Stored blocks cannot tell empty metadata from none; the head block answers the same way.
+    const metadata = entry.metadata !== undefined && entry.metadata.length > 0 ? this.intern(entry.metadata) : undefined;
+    if (this.metadata !== undefined) this.metadata.push(metadata);
+    else if (count === 0) this.sameMetadata = metadata;
+    else if (metadata !== this.sameMetadata) {
+      this.metadata = new Array<Labels | undefined>(count).fill(this.sameMetadata);
+      this.metadata.push(metadata);
+      this.sameMetadata = undefined;
+    }
     this.size += size;
   }
 
   /** The exact size the block would have if cut now in `format`'s layout. */
   serializedSize(format: ChunkFormat): number {
-    if (format === 'legacy-v4' || this.entries.length === 0) return this.size;
+    if (format === 'legacy-v4' || this.lines.length === 0) return this.size;
     this.sortInPlace();
-    return columnBlockSize(this.entries, this.lineBytes);
+    return columnBlockSize(this.entries(), this.lineSizes());
   }
 
-  /** Entries in timestamp order (stable). */
+  /** Entries in timestamp order (stable), built now: later appends do not change them. */
   sortedEntries(): readonly Entry[] {
     this.sortInPlace();
-    return this.entries;
+    return this.entries();
   }
 
   /**
@@ -77,16 +105,22 @@ export class HeadBlock {
    * `allocate` gives the buffer it is written into.
    */
   cut(format: ChunkFormat, allocate?: (size: number) => Buffer): SerializedBlock | undefined {
-    if (this.entries.length === 0) return undefined;
+    if (this.lines.length === 0) return undefined;
     this.sortInPlace();
+    const entries = this.entries();
     const block: SerializedBlock = {
-      raw: format === 'norn-v1' ? serializeColumns(this.entries, this.lineBytes, allocate) : serializeEntries(this.entries, this.lineBytes, this.size, allocate),
-      entries: this.entries.length,
+      raw: format === 'norn-v1' ? serializeColumns(entries, this.lineSizes(), allocate) : serializeEntries(entries, this.lineSizes(), this.size, allocate),
+      entries: entries.length,
       mint: this.mint,
       maxt: this.maxt,
     };
-    this.entries = [];
-    this.lineBytes = [];
+    this.lines = [];
+    this.lineBytes = undefined;
+    this.offsets = [];
+    this.wide = undefined;
+    this.base = 0n;
+    this.sameMetadata = undefined;
+    this.metadata = undefined;
     this.sorted = true;
     this.size = 0;
     this.mint = 0n;
@@ -94,17 +128,94 @@ export class HeadBlock {
     return block;
   }
 
+  private pushTimestamp(ts: bigint): void {
+    if (this.offsets === undefined) {
+      this.wide!.push(ts);
+      return;
+    }
+    const offset = ts - this.base;
+    if (offset >= -MAX_EXACT && offset <= MAX_EXACT) {
+      this.offsets.push(Number(offset));
+      return;
+    }
+    this.wide = this.offsets.map((value) => this.base + BigInt(value));
+    this.wide.push(ts);
+    this.offsets = undefined;
+  }
+
+  private timestamp(i: number): bigint {
+    return this.offsets === undefined ? this.wide![i]! : this.base + BigInt(this.offsets[i]!);
+  }
+
+  /** The entry's metadata as an array shared with equal ones (the previous entry's, usually). */
+  private intern(metadata: Labels): Labels {
+    const same = this.sameMetadata;
+    if (same !== undefined && (same === metadata || sameLabels(same, metadata))) return same;
+    const entries = this.metadata;
+    if (entries !== undefined) {
+      // The last few entries only: enough for streams that alternate between a few.
+      for (let i = entries.length - 1; i >= 0 && i >= entries.length - 8; i--) {
+        const candidate = entries[i];
+        if (candidate !== undefined && (candidate === metadata || sameLabels(candidate, metadata))) return candidate;
+      }
+    }
+    return internMetadata(metadata);
+  }
+
+  private lineSizes(): readonly number[] {
+    return this.lineBytes ?? this.lines.map((line) => line.length);
+  }
+
+  private entries(): Entry[] {
+    const n = this.lines.length;
+    const out = new Array<Entry>(n);
+    const metadata = this.metadata;
+    const same = this.sameMetadata;
+    for (let i = 0; i < n; i++) {
+      const meta = metadata === undefined ? same : metadata[i];
+      out[i] = meta === undefined ? { ts: this.timestamp(i), line: this.lines[i]! } : { ts: this.timestamp(i), line: this.lines[i]!, metadata: meta };
+    }
+    return out;
+  }
+
   private sortInPlace(): void {
     if (this.sorted) return;
-    const order = this.entries.map((_, i) => i);
-    const entries = this.entries;
+    const order = this.lines.map((_, i) => i);
+    const times = order.map((i) => this.timestamp(i));
     order.sort((a, b) => {
-      const ta = entries[a]!.ts;
-      const tb = entries[b]!.ts;
+      const ta = times[a]!;
+      const tb = times[b]!;
       return ta < tb ? -1 : ta > tb ? 1 : a - b;
     });
-    this.entries = order.map((i) => entries[i]!);
-    this.lineBytes = order.map((i) => this.lineBytes[i]!);
+    if (this.offsets !== undefined) {
+      const offsets = this.offsets;
+      this.offsets = order.map((i) => offsets[i]!);
+    } else {
+      this.wide = order.map((i) => times[i]!);
+    }
+    const lines = this.lines;
+    const lineBytes = this.lineBytes;
+    const metadata = this.metadata;
+    this.lines = order.map((i) => lines[i]!);
+    if (lineBytes !== undefined) this.lineBytes = order.map((i) => lineBytes[i]!);
+    if (metadata !== undefined) this.metadata = order.map((i) => metadata[i]);
     this.sorted = true;
   }
+}
+
+/** Offsets from the block's first timestamp that a double holds exactly. */
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * Metadata arrays shared across all head blocks, so a million entries tagged
+ * `detected_level=info` hold one array, not a million (frozen: every entry holding it sees it).
+ */
+export function internMetadata(metadata: Labels): Labels {
+  return internLabelSet(metadata);
+}
+
+function sameLabels(a: Labels, b: Labels): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.name !== b[i]!.name || a[i]!.value !== b[i]!.value) return false;
+  return true;
 }

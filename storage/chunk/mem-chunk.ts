@@ -70,20 +70,13 @@ export class MemChunk implements ChunkReader {
   private pendingCount = 0;
   private readonly compressor: BlockCompressor | undefined;
   private readonly onCompressionError: ((error: BlockCompressionError) => void) | undefined;
-  private settledWaiters: Array<() => void> = [];
+  /** Created by the first `compressed()` that has to wait: most chunks never need one. */
+  private settledWaiters: Array<() => void> | undefined;
 
   constructor(config: Partial<ChunkConfig> = {}, options: MemChunkOptions = {}) {
-    const merged = { ...DEFAULT_CHUNK_CONFIG, ...definedOnly(config) };
-    if (!isEncoding(merged.encoding)) throw new RangeError(`unknown chunk encoding: ${String(merged.encoding)}`);
-    if (!CHUNK_FORMATS.includes(merged.format)) throw new RangeError(`unknown chunk format: ${String(merged.format)}`);
-    for (const key of ['blockSizeBytes', 'targetSizeBytes'] as const) {
-      if (!Number.isSafeInteger(merged[key]) || merged[key] <= 0) {
-        throw new RangeError(`${key} must be a positive integer, got ${merged[key]}`);
-      }
-    }
-    this.config = Object.freeze(merged);
-    this.codec = codecFor(merged.encoding);
-    this.compressor = options.compressor?.supports(merged.encoding) === true ? options.compressor : undefined;
+    this.config = sharedConfig(config);
+    this.codec = codecFor(this.config.encoding);
+    this.compressor = options.compressor?.supports(this.config.encoding) === true ? options.compressor : undefined;
     this.onCompressionError = options.onCompressionError;
   }
 
@@ -153,7 +146,7 @@ export class MemChunk implements ChunkReader {
   /** Resolves once no cut block is waiting for its compression. */
   compressed(): Promise<void> {
     if (this.pendingCount === 0) return Promise.resolve();
-    return new Promise((resolve) => this.settledWaiters.push(resolve));
+    return new Promise((resolve) => (this.settledWaiters ??= []).push(resolve));
   }
 
   /** Serialized entry bytes of the cut blocks and the head block. */
@@ -262,8 +255,8 @@ export class MemChunk implements ChunkReader {
     observeRatio(this.config.encoding, block.uncompressedLength, data.length);
     this.pendingRaw -= block.uncompressedLength;
     if (--this.pendingCount === 0) {
-      const waiters = this.settledWaiters;
-      this.settledWaiters = [];
+      const waiters = this.settledWaiters ?? [];
+      this.settledWaiters = undefined;
       for (const resolve of waiters) resolve();
     }
   }
@@ -279,6 +272,37 @@ export class MemChunk implements ChunkReader {
     return mergeSources(sources, plan);
   }
 }
+
+/**
+ * The validated, frozen config for `config`; the last one built is reused when equal, since an
+ * ingester makes a chunk per stream with the same sizes and a copy each would add up.
+ */
+function sharedConfig(config: Partial<ChunkConfig>): ChunkConfig {
+  const merged = { ...DEFAULT_CHUNK_CONFIG, ...definedOnly(config) };
+  const last = lastConfig;
+  if (
+    last !== undefined &&
+    last.blockSizeBytes === merged.blockSizeBytes &&
+    last.targetSizeBytes === merged.targetSizeBytes &&
+    last.encoding === merged.encoding &&
+    last.format === merged.format &&
+    Object.keys(merged).length === 4
+  ) {
+    return last;
+  }
+  if (!isEncoding(merged.encoding)) throw new RangeError(`unknown chunk encoding: ${String(merged.encoding)}`);
+  if (!CHUNK_FORMATS.includes(merged.format)) throw new RangeError(`unknown chunk format: ${String(merged.format)}`);
+  for (const key of ['blockSizeBytes', 'targetSizeBytes'] as const) {
+    if (!Number.isSafeInteger(merged[key]) || merged[key] <= 0) {
+      throw new RangeError(`${key} must be a positive integer, got ${merged[key]}`);
+    }
+  }
+  const frozen = Object.freeze(merged);
+  if (Object.keys(merged).length === 4) lastConfig = frozen;
+  return frozen;
+}
+
+let lastConfig: ChunkConfig | undefined;
 
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;

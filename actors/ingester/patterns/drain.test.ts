@@ -46,3 +46,27 @@ describe('PatternStore', () => {
     expect(store.query('other', '{app="a"}', now - 3_600_000, now, 60_000)).toEqual([]);
   });
 });
+
+describe('Drain with many leaves', () => {
+  it('routes, matches and evicts the same once its leaves outgrow the scanned list', () => {
+    const drain = new Drain({ prefixTokens: 1, similarity: 0.3, maxClustersPerLeaf: 100, maxClusters: 12, maxTokens: 80 });
+    const first = new Map<number, number>();
+    // Twelve leaves (first tokens w0..w11), each trained twice: the second line joins the first's cluster.
+    for (let i = 0; i < 12; i++) first.set(i, drain.train(`w${'x'.repeat(i)} user=alice took=${i}ms`)!.id);
+    for (let i = 0; i < 12; i++) {
+      const again = drain.train(`w${'x'.repeat(i)} user=bob took=${i + 1}ms`)!;
+      expect(again.id).toBe(first.get(i));
+      expect(again.pattern).toBe(`w${'x'.repeat(i)} user=<_> took=<_>`);
+      expect(drain.cluster(again.id)).toBe(again);
+    }
+    expect(drain.size).toBe(12);
+    expect(drain.clusters().map((cluster) => cluster.id)).toEqual([...first.values()]);
+    // At the cap, a new template evicts the least recently used cluster: leaf 0's.
+    const evicted: number[] = [];
+    drain.onEvict = (cluster) => evicted.push(cluster.id);
+    drain.train('brand new line');
+    expect(evicted).toEqual([first.get(0)]);
+    expect(drain.size).toBe(12);
+    expect(drain.cluster(first.get(0)!)).toBeUndefined();
+  });
+});

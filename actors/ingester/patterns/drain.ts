@@ -5,6 +5,8 @@
 // read as LogQL pattern filters (`|> "<_> level=info msg=<_>"`), which is how Grafana's Logs
 // Drilldown uses them.
 
+import { internString } from '../../../core/intern.js';
+
 export const WILDCARD = '<_>';
 
 export interface DrainConfig {
@@ -29,6 +31,12 @@ export const DEFAULT_DRAIN: DrainConfig = {
 };
 
 export class Cluster {
+  /**
+   * What the owner counts per cluster, as flat [key, count] pairs in ascending key order (the
+   * pattern store's 10 s buckets): a Map per cluster would cost more than the cluster itself.
+   */
+  samples: number[] = [];
+
   constructor(
     readonly id: number,
     public tokens: string[],
@@ -66,16 +74,32 @@ function parametrize(token: string): string {
   return WILDCARD;
 }
 
+// One Drain is kept per stream, so it holds no index beyond its leaves: clusters are found by
+// walking them (a few per stream; at most maxClusters), and only lookups by id and eviction walk.
+// The tokens of its templates are interned: streams share most of them (`level=info`, `took=<_>`).
 export class Drain {
-  private readonly leaves = new Map<string, Cluster[]>();
-  private readonly clusters = new Map<number, Cluster>();
+  /**
+   * Leaves by routing key. Most streams route to a handful, and a Map costs more than the rest of
+   * a small Drain, so up to LEAF_SCAN_LIMIT they are kept as [key, clusters, key, clusters, ...]
+   * in one exact-size array and found by a scan; past it, in a Map.
+   */
+  private leafPairs: Array<string | Cluster[]> = [];
+  private leafIndex: Map<string, Cluster[]> | undefined;
+  private count = 0;
   private nextId = 1;
   private clock = 0;
 
   constructor(private readonly config: DrainConfig = DEFAULT_DRAIN) {}
 
   get size(): number {
-    return this.clusters.size;
+    return this.count;
+  }
+
+  /** Every cluster, oldest (lowest id) first. */
+  clusters(): Cluster[] {
+    const all: Cluster[] = [];
+    for (const leaf of this.leaves()) all.push(...leaf);
+    return all.sort((a, b) => a.id - b.id);
   }
 
   /** Mines one line; returns its cluster, or undefined for an empty line. */
@@ -83,25 +107,56 @@ export class Drain {
     const tokens = tokenize(line, this.config.maxTokens);
     if (tokens.length === 0) return undefined;
     const key = this.leafKey(tokens);
-    let leaf = this.leaves.get(key);
-    if (leaf === undefined) this.leaves.set(key, (leaf = []));
+    const leaf = this.leaf(key);
     this.clock++;
-    const match = this.bestMatch(leaf, tokens);
+    const match = leaf === undefined ? undefined : this.bestMatch(leaf, tokens);
     if (match !== undefined) {
-      for (let i = 0; i < tokens.length; i++) if (match.tokens[i] !== tokens[i]) match.tokens[i] = mergeToken(match.tokens[i]!, tokens[i]!);
+      for (let i = 0; i < tokens.length; i++) if (match.tokens[i] !== tokens[i]) match.tokens[i] = internString(mergeToken(match.tokens[i]!, tokens[i]!));
       match.lastUsed = this.clock;
       return match;
     }
-    const cluster = new Cluster(this.nextId++, tokens, this.clock);
-    if (leaf.length >= this.config.maxClustersPerLeaf) this.evict(leaf, leastRecent(leaf));
-    if (this.clusters.size >= this.config.maxClusters) this.evictOldest();
-    leaf.push(cluster);
-    this.clusters.set(cluster.id, cluster);
+    const cluster = new Cluster(this.nextId++, tokens.map(internString), this.clock);
+    if (leaf !== undefined && leaf.length >= this.config.maxClustersPerLeaf) this.evict(leaf, leastRecent(leaf));
+    if (this.count >= this.config.maxClusters) this.evictOldest();
+    if (leaf === undefined) this.addLeaf(internString(key), [cluster]);
+    else leaf.push(cluster);
+    this.count++;
     return cluster;
   }
 
   cluster(id: number): Cluster | undefined {
-    return this.clusters.get(id);
+    for (const leaf of this.leaves()) for (const cluster of leaf) if (cluster.id === id) return cluster;
+    return undefined;
+  }
+
+  private leaf(key: string): Cluster[] | undefined {
+    if (this.leafIndex !== undefined) return this.leafIndex.get(key);
+    const pairs = this.leafPairs;
+    for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === key) return pairs[i + 1] as Cluster[];
+    return undefined;
+  }
+
+  private addLeaf(key: string, leaf: Cluster[]): void {
+    if (this.leafIndex !== undefined) {
+      this.leafIndex.set(key, leaf);
+      return;
+    }
+    // concat makes an exact-size array; a pushed one grows to 17 slots, most never used.
+    this.leafPairs = this.leafPairs.concat(key, [leaf]);
+    if (this.leafPairs.length > 2 * LEAF_SCAN_LIMIT) {
+      const index = new Map<string, Cluster[]>();
+      for (let i = 0; i < this.leafPairs.length; i += 2) index.set(this.leafPairs[i] as string, this.leafPairs[i + 1] as Cluster[]);
+      this.leafIndex = index;
+      this.leafPairs = [];
+    }
+  }
+
+  private *leaves(): Iterable<Cluster[]> {
+    if (this.leafIndex !== undefined) {
+      yield* this.leafIndex.values();
+      return;
+    }
+    for (let i = 1; i < this.leafPairs.length; i += 2) yield this.leafPairs[i] as Cluster[];
   }
 
   /** Routing key: token count and the first tokens, a wildcard where a token is a parameter. */
@@ -138,25 +193,29 @@ export class Drain {
   private evict(leaf: Cluster[], cluster: Cluster | undefined): void {
     if (cluster === undefined) return;
     leaf.splice(leaf.indexOf(cluster), 1);
-    this.clusters.delete(cluster.id);
+    this.count--;
     this.onEvict?.(cluster);
   }
 
   private evictOldest(): void {
     let oldest: Cluster | undefined;
-    for (const cluster of this.clusters.values()) if (oldest === undefined || cluster.lastUsed < oldest.lastUsed) oldest = cluster;
-    if (oldest === undefined) return;
-    for (const leaf of this.leaves.values()) {
-      if (leaf.includes(oldest)) {
-        this.evict(leaf, oldest);
-        return;
+    let oldestLeaf: Cluster[] | undefined;
+    for (const leaf of this.leaves()) {
+      for (const cluster of leaf) {
+        if (oldest === undefined || cluster.lastUsed < oldest.lastUsed) {
+          oldest = cluster;
+          oldestLeaf = leaf;
+        }
       }
     }
+    if (oldestLeaf !== undefined) this.evict(oldestLeaf, oldest);
   }
 
   /** Called when a cluster is dropped to make room, so its owner can forget its counts. */
   onEvict?: (cluster: Cluster) => void;
 }
+
+const LEAF_SCAN_LIMIT = 8;
 
 /** Two differing tokens: `key=<_>` when both are `key=...` for the same key, else `<_>`. */
 function mergeToken(a: string, b: string): string {

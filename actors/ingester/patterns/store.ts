@@ -5,7 +5,8 @@
 
 import { compileLogSelector, matchesLabels } from '../../../logql/mod.js';
 import type { Entry, Labels } from '../../../core/model.js';
-import { DEFAULT_DRAIN, Drain, type DrainConfig } from './drain.js';
+import { internLabels } from '../../../core/intern.js';
+import { DEFAULT_DRAIN, Drain, type Cluster, type DrainConfig } from './drain.js';
 
 /** Loki's pattern ingester samples at 10 s. */
 export const BUCKET_MS = 10_000;
@@ -25,11 +26,10 @@ export interface StreamPatterns {
   readonly patterns: PatternSamples[];
 }
 
+/** A stream's miner; each cluster's `samples` are its counts per bucket start ms. */
 interface MinedStream {
   readonly labels: Labels;
   readonly drain: Drain;
-  /** cluster id -> bucket start ms -> count */
-  readonly counts: Map<number, Map<number, number>>;
   lastSeenMs: number;
 }
 
@@ -69,10 +69,8 @@ export class PatternStore {
     if (streams === undefined) this.tenants.set(tenant, (streams = new Map()));
     let stream = streams.get(labelString);
     if (stream === undefined) {
-      const drain = new Drain(this.drainConfig);
-      const counts = new Map<number, Map<number, number>>();
-      drain.onEvict = (cluster) => counts.delete(cluster.id);
-      streams.set(labelString, (stream = { labels, drain, counts, lastSeenMs: 0 }));
+      // An evicted cluster takes its counts with it.
+      streams.set(labelString, (stream = { labels: internLabels(labels), drain: new Drain(this.drainConfig), lastSeenMs: 0 }));
     }
     stream.lastSeenMs = this.now();
     return stream;
@@ -82,10 +80,7 @@ export class PatternStore {
     const line = text.length > MAX_LINE_CHARS ? text.slice(0, MAX_LINE_CHARS) : text;
     const cluster = stream.drain.train(line);
     if (cluster === undefined) return;
-    const bucket = ms - (ms % BUCKET_MS);
-    let buckets = stream.counts.get(cluster.id);
-    if (buckets === undefined) stream.counts.set(cluster.id, (buckets = new Map()));
-    buckets.set(bucket, (buckets.get(bucket) ?? 0) + 1);
+    countIn(cluster, ms - (ms % BUCKET_MS));
   }
 
   private maybePrune(nowMs: number): void {
@@ -102,11 +97,12 @@ export class PatternStore {
     for (const stream of streams.values()) {
       if (!matchesLabels(matchers, stream.labels)) continue;
       const patterns = new Map<string, Map<number, number>>();
-      for (const [id, buckets] of stream.counts) {
-        const cluster = stream.drain.cluster(id);
-        if (cluster === undefined) continue;
+      for (const cluster of stream.drain.clusters()) {
         let samples: Map<number, number> | undefined;
-        for (const [bucket, count] of buckets) {
+        const counts = cluster.samples;
+        for (let i = 0; i < counts.length; i += 2) {
+          const bucket = counts[i]!;
+          const count = counts[i + 1]!;
           if (bucket < startMs - (startMs % BUCKET_MS) || bucket >= endMs) continue;
           const at = bucket - (bucket % step);
           samples ??= patterns.get(cluster.pattern) ?? new Map();
@@ -133,12 +129,26 @@ export class PatternStore {
           streams.delete(key);
           continue;
         }
-        for (const [id, buckets] of stream.counts) {
-          for (const bucket of buckets.keys()) if (bucket < oldest) buckets.delete(bucket);
-          if (buckets.size === 0) stream.counts.delete(id);
+        for (const cluster of stream.drain.clusters()) {
+          const counts = cluster.samples;
+          let keep = 0;
+          while (keep < counts.length && counts[keep]! < oldest) keep += 2;
+          if (keep > 0) cluster.samples = counts.slice(keep);
         }
       }
       if (streams.size === 0) this.tenants.delete(tenant);
     }
   }
+}
+
+/** Adds one to `bucket`'s count, keeping the pairs in bucket order (lines mostly come in order). */
+function countIn(cluster: Cluster, bucket: number): void {
+  const counts = cluster.samples;
+  let at = counts.length;
+  while (at > 0 && counts[at - 2]! > bucket) at -= 2;
+  if (at > 0 && counts[at - 2] === bucket) {
+    counts[at - 1]!++;
+    return;
+  }
+  counts.splice(at, 0, bucket, 1);
 }
