@@ -48,6 +48,8 @@ export type IngesterQueryRequest =
   | { readonly kind: 'labelValues'; readonly params: LabelQuery & { readonly name: string } }
   | { readonly kind: 'series'; readonly params: LabelQuery & { readonly matchers: readonly string[] } }
   | { readonly kind: 'indexStats'; readonly params: LabelQuery & { readonly query: string } }
+  /** The oldest timestamp held of the selected streams in the range (`oldestEntry`; none: absent). */
+  | { readonly kind: 'oldestEntry'; readonly params: LabelQuery & { readonly query: string } }
   | { readonly kind: 'patterns'; readonly params: PatternQuery };
 
 /** Patterns mined from a selector's streams, counted per step over [startMs, endMs). */
@@ -89,6 +91,8 @@ export interface IngesterQueryFrame {
   readonly values?: string[];
   readonly series?: Labels[];
   readonly chunkFigures?: StreamChunkFigures[];
+  /** ns: the answer to `oldestEntry`; null when nothing is held (absent: not understood). */
+  readonly oldestEntry?: bigint | null;
   readonly stats?: Partial<QueryStats>;
 }
 

@@ -115,6 +115,17 @@ export async function* answerQuery(
         yield* valueFrames([...values], budget);
         return;
       }
+      case 'oldestEntry': {
+        // Chunk metadata only: the querier's bound for folding stored samples (actors/querier/fold-bound.ts).
+        let oldest: bigint | undefined;
+        for (const stream of await streamsInRange(memory, request.params, slice)) {
+          for (const slot of stream.chunksIn(request.params.start, request.params.end)) {
+            if (oldest === undefined || slot.chunk.minTs < oldest) oldest = slot.chunk.minTs;
+          }
+        }
+        yield { oldestEntry: oldest ?? null };
+        return;
+      }
       case 'indexStats': {
         const { start, end } = request.params;
         const figures: StreamChunkFigures[] = (await streamsInRange(memory, request.params, slice)).map((stream) => ({

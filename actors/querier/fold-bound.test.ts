@@ -121,7 +121,7 @@ describe('folding in the store scan, bounded by what the ingesters hold', () => 
       emptyStats(),
     );
     const liar = bus.handle<IngesterQueryRequest, IngesterQueryFrame>(subjects.ingesterQuery('ingester-b'), async function* (request) {
-      if (request.kind === 'indexStats') yield { chunkFigures: [] };
+      if (request.kind === 'oldestEntry') yield { oldestEntry: null };
       if (request.kind === 'samples') {
         yield { sampleBatches: copies.flatMap((series) => [...sampleBatches(series, 1 << 20)]) };
         yield { stats: {} };

@@ -1,6 +1,6 @@
 // How far back the store scan may fold samples (`logql/engine/sample-fold.ts`): folded samples
 // carry no entry hash, so they must hold no entry another source also sends. The ingesters are
-// the other sources; each says, from its chunks' metadata (the `indexStats` request: nothing is
+// the other sources; each says, from its chunks' metadata (the `oldestEntry` request: nothing is
 // decompressed), the oldest entry it holds of the selected streams in the range. Store entries
 // older than every such entry are in no ingester's answer and fold. An ingester that does not
 // answer leaves the bound unknown: nothing folds. The ingesters' sample answers are checked
@@ -25,14 +25,19 @@ export async function foldBound(
   timeoutMs: number,
 ): Promise<bigint | undefined> {
   const selector = matchersToString(compileSampleExpr(params.expr).expr.range.selector.matchers);
-  const request: IngesterQueryRequest = { kind: 'indexStats', params: { tenant: params.tenant, start: params.start, end: params.end, query: selector } };
+  const request: IngesterQueryRequest = { kind: 'oldestEntry', params: { tenant: params.tenant, start: params.start, end: params.end, query: selector } };
   try {
     const oldest = await Promise.all(
       members.map(async (member) => {
         let min = params.end;
+        let answered = false;
         for await (const frame of bus.requestStream<IngesterQueryFrame>(subjects.ingesterQuery(member.id), request, { timeoutMs })) {
-          for (const stream of frame.chunkFigures ?? []) for (const chunk of stream.chunks) if (chunk.from < min) min = chunk.from;
+          if (frame.oldestEntry === undefined) continue;
+          answered = true;
+          if (frame.oldestEntry !== null && BigInt(frame.oldestEntry) < min) min = BigInt(frame.oldestEntry);
         }
+        // An ingester that did not understand the question (an older one) holds who knows what.
+        if (!answered) throw new Error(`ingester ${member.id} did not say what it holds`);
         return min;
       }),
     );
