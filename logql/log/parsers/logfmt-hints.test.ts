@@ -9,6 +9,7 @@ import { selectSamplesFromStreams, type StreamInput } from '../../engine/select.
 import { compileSampleExpr } from '../../plan.js';
 import { emptyStats } from '../../types.js';
 import { keyFilter } from './logfmt.js';
+import { sanitizeLabelName } from './sanitize.js';
 
 const LINES = [
   'level=info msg="user logged in" user=alice',
@@ -61,6 +62,17 @@ describe('logfmt with only the labels a grouped metric query needs', () => {
       expect(grouped(query)).toEqual(want);
     });
   }
+
+  it('wants a key exactly when it sanitizes to a wanted name', () => {
+    const keys = ['level', 'le.vel', 'le-vel', '9lives', '_9lives', 'über', 'x😀y', 'a b', 'LEVEL', 'level_', '1', '_', 'n.', 'n_'];
+    const names = ['level', 'le_vel', '_9lives', '__ber', 'x__y', 'a_b', 'LEVEL', '_1', 'n_', '_'];
+    for (const key of keys) {
+      for (const name of names) {
+        expect(keyFilter([name])(key, 0, key.length), `${key} -> ${name}`).toBe(sanitizeLabelName(key) === name);
+        expect(keyFilter([name])(`x=${key}=y`, 2, 2 + key.length), `${key} inside a line -> ${name}`).toBe(sanitizeLabelName(key) === name);
+      }
+    }
+  });
 
   it('passes over keys it does not want without reading them', () => {
     const want = keyFilter(['level', 'le_vel']);

@@ -18,14 +18,15 @@ export interface LogfmtPair {
 }
 
 /**
- * Scans pairs; calls `onPair` for each and returns an error message for the first bad one.
+ * Scans pairs; calls `onPair` for each and returns an error message for the first bad one. An
+ * `onPair` that returns true ends the scan there (it has all it wants; only without `strict`).
  * With `wantKey`, a pair whose key (the span [start, end) of the line) it refuses is passed over
  * without making a string of its key or value.
  */
 export function scanLogfmt(
   line: string,
   strict: boolean,
-  onPair: (pair: LogfmtPair) => void,
+  onPair: (pair: LogfmtPair) => boolean | void,
   wantKey?: (line: string, start: number, end: number) => boolean,
 ): string | undefined {
   const n = line.length;
@@ -50,7 +51,7 @@ export function scanLogfmt(
       if (!wanted) continue;
       pair.value = '';
       pair.bare = true;
-      onPair(pair);
+      if (onPair(pair) === true && !strict) break;
       continue;
     }
     if (c === 34) {
@@ -64,7 +65,7 @@ export function scanLogfmt(
     c = line.charCodeAt(pos);
     if (pos >= n || c <= 32) {
       pair.value = '';
-      if (wanted) onPair(pair);
+      if (wanted && onPair(pair) === true && !strict) break;
       continue;
     }
     if (c === 34) {
@@ -74,11 +75,9 @@ export function scanLogfmt(
         if (strict) return firstError;
         break;
       }
-      if (wanted) {
-        pair.value = unquote(line, pos + 1, end);
-        onPair(pair);
-      }
+      if (wanted) pair.value = unquote(line, pos + 1, end);
       pos = end + 1;
+      if (wanted && onPair(pair) === true && !strict) break;
       continue;
     }
     const valueStart = pos;
@@ -91,7 +90,7 @@ export function scanLogfmt(
     }
     if (!wanted) continue;
     pair.value = line.slice(valueStart, pos);
-    onPair(pair);
+    if (onPair(pair) === true && !strict) break;
   }
   return strict ? firstError : undefined;
 }
@@ -119,23 +118,33 @@ function quotedEnd(line: string, open: number): number {
 }
 
 /**
- * A test of raw keys against the only label names a query needs: equal to one of them, or a key
- * that sanitizes to one (checked only for keys with characters a label name cannot have).
+ * A test of raw keys against the only label names a query needs: whether the key, sanitized as
+ * a label name (`sanitize.ts`), is one of them, compared in place, so no key becomes a string.
  */
 export function keyFilter(labels: readonly string[]): (line: string, start: number, end: number) => boolean {
   // A parsed label that collides with a stream label is renamed `<key>_extracted`: want the key too.
   const names = [...new Set(labels.flatMap((name) => (name.endsWith(EXTRACTED) ? [name, name.slice(0, -EXTRACTED.length)] : [name])))];
-  const wanted = new Set(names);
-  const sanitized = new SanitizeCache();
   return (line, start, end) => {
-    for (const name of names) if (name.length === end - start && line.startsWith(name, start)) return true;
-    let clean = true;
-    for (let i = start; i < end && clean; i++) {
-      const c = line.charCodeAt(i);
-      clean = c === 95 || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57 && i > start);
-    }
-    return !clean && wanted.has(sanitized.get(line.slice(start, end)));
+    for (const name of names) if (sanitizesTo(line, start, end, name)) return true;
+    return false;
   };
+}
+
+/**
+ * Whether `sanitizeLabelName(line.slice(start, end)) === name`: each UTF-16 unit outside
+ * [a-zA-Z0-9_] becomes `_`, and a leading digit gets a `_` before it.
+ */
+function sanitizesTo(line: string, start: number, end: number, name: string): boolean {
+  const length = end - start;
+  const first = line.charCodeAt(start);
+  const shift = first >= 48 && first <= 57 ? 1 : 0;
+  if (name.length !== length + shift || (shift === 1 && name.charCodeAt(0) !== 95)) return false;
+  for (let i = 0; i < length; i++) {
+    const c = line.charCodeAt(start + i);
+    const valid = c === 95 || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+    if (name.charCodeAt(i + shift) !== (valid ? c : 95)) return false;
+  }
+  return true;
 }
 
 /**
@@ -145,6 +154,9 @@ export function keyFilter(labels: readonly string[]): (line: string, start: numb
  */
 export function logfmtStage(strict: boolean, keepEmpty: boolean, extractions: readonly LabelExtraction[] | undefined, onlyLabels?: readonly string[]) {
   const wantKey = onlyLabels !== undefined && !strict && extractions === undefined ? keyFilter(onlyLabels) : undefined;
+  // Early end only when no wanted name can come from a renamed key (`x_extracted` from `x`).
+  const requested = wantKey !== undefined && onlyLabels!.every((name) => !name.endsWith(EXTRACTED)) ? new Set(onlyLabels) : undefined;
+  const seen = requested !== undefined && requested.size > 0 ? new Set<string>() : undefined;
   const wanted = extractions === undefined ? undefined : new Map<string, string[]>();
   if (wanted !== undefined) {
     for (const x of extractions!) {
@@ -154,11 +166,15 @@ export function logfmtStage(strict: boolean, keepEmpty: boolean, extractions: re
     }
   }
   const names = new SanitizeCache();
+  // `by ()`: no label of the line is wanted, and without `--strict` the parse sets no error.
+  if (wantKey !== undefined && onlyLabels!.length === 0) return (line: string): string => line;
   return (line: string, lb: LabelsBuilder): string => {
     if (extractions !== undefined) {
       // Every requested label exists afterwards, empty when the line lacks its key.
       for (const x of extractions) if (lb.parsedName(x.name) === x.name) lb.setParsed(x.name, '');
     }
+    let found = 0;
+    if (seen !== undefined) seen.clear();
     const error = scanLogfmt(line, strict, (pair) => {
       if (wanted !== undefined) {
         const names = wanted.get(pair.key);
@@ -168,6 +184,11 @@ export function logfmtStage(strict: boolean, keepEmpty: boolean, extractions: re
       if (pair.value === '' && !keepEmpty) return;
       const name = names.get(pair.key);
       if (name !== '') lb.setParsedFirst(name, pair.value);
+      // The first value of a name is the one kept: once every wanted name has one, stop.
+      if (seen !== undefined && requested!.has(name) && !seen.has(name)) {
+        seen.add(name);
+        if (++found === requested!.size) return true;
+      }
     }, wantKey);
     if (error !== undefined) lb.setError(ERR_LOGFMT, error);
     return line;
