@@ -4,9 +4,11 @@
 // columns: lengths and bytes, never a string. Entry identity is kept exactly as the general path
 // keeps it: copies within one timestamp are dropped by comparing bytes, and each sample's hash is
 // FNV-1a over the line's bytes, which equals the hash over its UTF-16 code units for an ASCII
-// line (a non-ASCII line is decoded and hashed as text). Everything else (overlapping replica
-// chunks, delete requests, metadata, legacy blocks, any stage) takes the general path, so the
-// result is the same series, samples and hashes in the same order either way.
+// line (a non-ASCII line is decoded and hashed as text). With stages, such a stream is read the
+// same way, each line decoded from the block's bytes and run through the stages, with no Entry
+// object and no merge machinery. Everything else (overlapping replica chunks, delete requests,
+// `|=` needles, which the chunk reader searches in the raw block, legacy blocks) takes the
+// general path, so the result is the same series, samples and hashes in the same order either way.
 
 import type { Entry, Labels } from '../../core/model.js';
 import { compileSampleExpr } from '../../logql/mod.js';
@@ -68,7 +70,10 @@ export function selectChunkSamples(streams: readonly ChunkStream[], params: Sele
     const extractor = plan.extractor.forStream(stream.labels) as StreamExtractor;
     const streamHash = hashStream(stream.labels);
     const deleted = deletedTest(params.deletes, stream.labels, params.start, params.end);
-    const blocks = lineFree !== undefined && deleted === undefined ? disjointBlocks(stream.chunks, params.start, params.end) : undefined;
+    // Read as columns unless a delete request or a `|=` needle (searched in the raw block by the
+    // general path's reader) calls for the general path.
+    const columnar = deleted === undefined && (lineFree !== undefined || needles.length === 0);
+    const blocks = columnar ? disjointBlocks(stream.chunks, params.start, params.end) : undefined;
     // The stretch of the last folded entry: entries mostly come in time order.
     let stretch = 0;
     const stretchAt = (t: number): number => {
@@ -94,8 +99,10 @@ export function selectChunkSamples(streams: readonly ChunkStream[], params: Sele
       for (const entry of withoutDeleted(entries, deleted)) general(entry);
       continue;
     }
-    // With no stage, an entry's labels follow from its stream and metadata, whatever its text.
+    // With no stage, an entry's labels follow from its stream and metadata, whatever its text;
+    // with stages, each line goes through them, decoded from the block's bytes (no Entry made).
     const metas = new MetadataLabels(extractor);
+    const pipeline = lineFree === undefined;
     const countOnly = lineFree === 'count';
     for (const { chunk, index } of blocks) {
       const columns = openLineColumns(chunk, index);
@@ -128,6 +135,19 @@ export function selectChunkSamples(streams: readonly ChunkStream[], params: Sele
         const length = lineLength[i]!;
         stats.totalLinesProcessed++;
         stats.totalBytesProcessed += length;
+        if (pipeline) {
+          const line = buf.toString('utf8', start, start + length);
+          if (!extractor.run(base + BigInt(t), line, meta.metadata)) continue;
+          if (t < foldUntil) {
+            const f = foldedFor(extractor.key, extractor.labels);
+            if (f !== null) {
+              f.add(stretchAt(offset + t), extractor.value);
+              continue;
+            }
+          }
+          seriesFor(extractor.key, extractor.labels).columns.pushAfter(baseLo, baseHi, t, extractor.value, hashEntry(streamHash, line, meta.metadata));
+          continue;
+        }
         if (t < foldUntil) {
           const f = meta.folded === undefined ? (meta.folded = foldedFor(meta.key, meta.labels)) : meta.folded;
           if (f !== null) {
