@@ -58,9 +58,7 @@ class PoolWorker {
     this.thread = new Worker(entry.script, {
       eval: entry.eval,
       name: `norn-scan-${index}`,
-      // A small young generation: a scan's garbage is short-lived, and each worker's semi-spaces
-      // otherwise grow to tens of MiB that stay resident (bench:query: 36 MiB less RSS, no slower).
-      resourceLimits: { maxYoungGenerationSizeMb: 8, ...(options.maxHeapMb !== undefined ? { maxOldGenerationSizeMb: options.maxHeapMb } : {}) },
+      ...(options.maxHeapMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb } } : {}),
     });
     this.threadId = this.thread.threadId;
     this.thread.unref();
