@@ -4,17 +4,9 @@
 import { parentPort } from 'node:worker_threads';
 import { runScanTask, type ScanTask } from './scan-task.js';
 import type { WorkerReply } from './pool.js';
-import { warmUp } from './warm-up.js';
 
 const port = parentPort;
 if (port === null) throw new Error('scan-worker.ts runs only as a worker thread');
-
-// Optimized code from the first query on; tasks sent meanwhile wait in the port's queue.
-try {
-  warmUp();
-} catch {
-  // Only speed is lost; a real task that fails the same way reports its error.
-}
 
 port.on('message', (message: { readonly id: number; readonly task: ScanTask }) => {
   let reply: WorkerReply;
