@@ -170,6 +170,7 @@ async function main(): Promise<void> {
     );
   }
   const after = rssMiB(pid);
+  const heapAfter = await mainHeapMiB(reader);
   await reader.stop('SIGTERM');
 
   console.log(`query benchmark (norn run as one process, reading flushed chunks only; query workers: ${WORKERS ?? 'auto'})`);
@@ -177,6 +178,14 @@ async function main(): Promise<void> {
   console.log(`  zcat | grep -F   ${fmt(grepMBs)} MB/s    zcat | wc -l   ${fmt(wcMBs)} MB/s   (same lines, one core)`);
   for (const row of rows) console.log(row);
   console.log(`  reader RSS       ${fmt(before.rss, 0)} MiB after start, ${fmt(after.rss, 0)} MiB after the queries (peak ${fmt(after.peak, 0)} MiB)`);
+  console.log(`  of which          main thread's V8 heap ${fmt(heapAfter.used, 0)} MiB used of ${fmt(heapAfter.total, 0)} MiB; external ${fmt(heapAfter.external, 0)} MiB; the rest is worker threads and native memory`);
+}
+
+/** The reader's main-thread heap from its own /metrics (prom-client's default metrics). */
+async function mainHeapMiB(norn: NornProcess): Promise<{ used: number; total: number; external: number }> {
+  const text = await (await fetch(`${norn.url}/metrics`)).text();
+  const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 1024 / 1024;
+  return { used: value('nodejs_heap_size_used_bytes'), total: value('nodejs_heap_size_total_bytes'), external: value('nodejs_external_memory_bytes') };
 }
 
 main().catch((error: unknown) => {
