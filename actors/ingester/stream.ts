@@ -7,7 +7,7 @@
 // line of its own and is kept.
 
 import { MemChunk, type MemChunkOptions } from '../../storage/chunk/mod.js';
-import { internMetadata } from '../../storage/chunk/head-block.js';
+import { internLabelSet } from '../../core/intern.js';
 import { overlaps } from '../../storage/mod.js';
 import { formatNs, type Entry, type Labels } from '../../core/model.js';
 import type { IngesterConfig } from './config.js';
@@ -110,7 +110,7 @@ export class IngesterStream {
     for (let i = 0; i < list.length; i++) {
       const entry = list[i]!;
       if (entry.metadata !== undefined && !Object.isFrozen(entry.metadata)) {
-        list[i] = entry.metadata.length === 0 ? { ts: entry.ts, line: entry.line } : { ts: entry.ts, line: entry.line, metadata: internMetadata(entry.metadata) };
+        list[i] = entry.metadata.length === 0 ? { ts: entry.ts, line: entry.line } : { ts: entry.ts, line: entry.line, metadata: internLabelSet(entry.metadata) };
       }
     }
   }

@@ -14,7 +14,7 @@ import type { Entry, Labels } from '../../core/model.js';
 import { compileSampleExpr } from '../../logql/mod.js';
 import type { CompiledExtractor, StreamExtractor } from '../../logql/log/extractor.js';
 import { ColumnBuilder, columnarSeries } from '../../logql/engine/sample-columns.js';
-import { firstAtLeast, SampleFolder, stretchOf, type FoldedSeries } from '../../logql/engine/sample-fold.js';
+import { firstAtLeast, SampleFolder, stretchOf, SUMMED_OPS } from '../../logql/engine/sample-fold.js';
 import { hashEntry, hashStream } from '../../logql/engine/select.js';
 import type { QueryStats, SampleSeries, SelectSamplesParams } from '../../logql/types.js';
 import type { SamplePlan } from '../../logql/plan.js';
@@ -57,15 +57,6 @@ export function selectChunkSamples(streams: readonly ChunkStream[], params: Sele
   };
   const folder = folderFor(params, plan);
   const foldBefore = params.foldBefore ?? 0n;
-  const folded = new Map<string, FoldedSeries | null>();
-  const foldedFor = (key: string, labels: Labels): FoldedSeries | null => {
-    let f = folded.get(key);
-    if (f === undefined) {
-      f = folder!.seriesFor(key, labels) ?? null;
-      folded.set(key, f);
-    }
-    return f;
-  };
   const edges = folder?.edges;
   for (const stream of selectedStreams(streams, plan.matchers, params.shard)) {
     const extractor = plan.extractor.forStream(stream.labels) as StreamExtractor;
@@ -90,8 +81,8 @@ export function selectChunkSamples(streams: readonly ChunkStream[], params: Sele
       stats.totalBytesProcessed += Buffer.byteLength(entry.line, 'utf8');
       if (!extractor.run(entry.ts, entry.line, entry.metadata)) return;
       if (folder !== undefined && entry.ts < foldBefore) {
-        const f = foldedFor(extractor.key, extractor.labels);
-        if (f !== null) return f.add(stretchAt(Number(entry.ts - params.start)), extractor.value);
+        const f = folder.seriesFor(extractor.key, extractor.labels);
+        if (f !== undefined) return f.add(stretchAt(Number(entry.ts - params.start)), extractor.value);
       }
       seriesFor(extractor.key, extractor.labels).columns.push(entry.ts, extractor.value, hashEntry(streamHash, entry.line, entry.metadata));
     };
@@ -140,8 +131,8 @@ export function selectChunkSamples(streams: readonly ChunkStream[], params: Sele
           const line = buf.toString('utf8', start, start + length);
           if (!extractor.run(base + BigInt(t), line, meta.metadata)) continue;
           if (t < foldUntil) {
-            const f = foldedFor(extractor.key, extractor.labels);
-            if (f !== null) {
+            const f = folder!.seriesFor(extractor.key, extractor.labels);
+            if (f !== undefined) {
               f.add(stretchAt(offset + t), extractor.value);
               continue;
             }
@@ -150,7 +141,7 @@ export function selectChunkSamples(streams: readonly ChunkStream[], params: Sele
           continue;
         }
         if (t < foldUntil) {
-          const f = meta.folded === undefined ? (meta.folded = foldedFor(meta.key, meta.labels)) : meta.folded;
+          const f = meta.folded === undefined ? (meta.folded = folder!.seriesFor(meta.key, meta.labels) ?? null) : meta.folded;
           if (f !== null) {
             f.add(stretchAt(offset + t), countOnly ? 1 : length);
             continue;
@@ -166,9 +157,6 @@ export function selectChunkSamples(streams: readonly ChunkStream[], params: Sele
   if (folder !== undefined) out.push(...folder.finish());
   return out;
 }
-
-/** Range aggregations whose windows only add their samples' values, all integers. */
-const SUMMED_OPS = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
 
 /** A folder when the engine sums the samples over known windows and the querier set `foldBefore`. */
 function folderFor(params: SelectSamplesParams, plan: SamplePlan): SampleFolder | undefined {

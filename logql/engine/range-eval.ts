@@ -14,6 +14,7 @@ import { FoldConflict } from '../errors.js';
 import { aggregateWindow, type WindowSample } from './range-functions.js';
 import { columnsOf } from './sample-columns.js';
 import { EXACT_SPAN_NS, mergeSeries, type MergedSeries } from './series-merge.js';
+import { SUMMED_OPS } from './sample-fold.js';
 import type { StepSample } from './vectors.js';
 
 /** The text sources compile: the range aggregation, or the `sum` whose grouping they may apply. */
@@ -114,9 +115,6 @@ export async function evaluateRangeAggregation(
   }
   return steps;
 }
-
-/** Range aggregations whose windows only add up their samples' values, each an integer. */
-const SUMMED_OPS = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
 
 /**
  * The windows to hand the sources when they may fold samples (`sample-fold.ts`): evenly spaced

@@ -11,6 +11,12 @@ import type { Labels } from '../../core/model.js';
 import type { SampleColumns, SampleSeries, SampleWindows } from '../types.js';
 import { columnarSeries, writeTimeAfter } from './sample-columns.js';
 
+/**
+ * Range aggregations whose windows only add up their samples' values, each an integer (without
+ * `unwrap`): the ones whose samples may be folded.
+ */
+export const SUMMED_OPS: ReadonlySet<string> = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
+
 /** Stretch sums kept at once, over all series of one scan (8 bytes each plus one of presence). */
 const MAX_CELLS = 4 * 1024 * 1024;
 

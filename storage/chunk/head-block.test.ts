@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../../core/model.js';
 import { CHUNK_FORMATS, type ChunkFormat } from './chunk-format.js';
-import { HeadBlock, internMetadata } from './head-block.js';
+import { HeadBlock } from './head-block.js';
+import { internLabelSet } from '../../core/intern.js';
 import { MemChunk } from './mem-chunk.js';
 
 const T0 = 1_700_000_000_000_000_000n;
@@ -89,8 +90,8 @@ describe('HeadBlock', () => {
     b.append({ ts: T0, line: 'y', metadata: [{ name: 'detected_level', value: 'warn' }] });
     const shared = a.sortedEntries()[0]!.metadata!;
     expect(b.sortedEntries()[0]!.metadata).toBe(shared);
-    expect(internMetadata([{ name: 'detected_level', value: 'warn' }])).toBe(shared);
+    expect(internLabelSet([{ name: 'detected_level', value: 'warn' }])).toBe(shared);
     expect(Object.isFrozen(shared)).toBe(true);
-    expect(internMetadata([{ name: 'detected_level', value: 'debug' }])).not.toBe(shared);
+    expect(internLabelSet([{ name: 'detected_level', value: 'debug' }])).not.toBe(shared);
   });
 });

@@ -159,7 +159,9 @@ export class HeadBlock {
         if (candidate !== undefined && (candidate === metadata || sameLabels(candidate, metadata))) return candidate;
       }
     }
-    return internMetadata(metadata);
+    // Shared across all head blocks: a million entries tagged `detected_level=info` hold one
+    // (frozen) array, not a million.
+    return internLabelSet(metadata);
   }
 
   private lineSizes(): readonly number[] {
@@ -206,13 +208,6 @@ export class HeadBlock {
 /** Offsets from the block's first timestamp that a double holds exactly. */
 const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 
-/**
- * Metadata arrays shared across all head blocks, so a million entries tagged
- * `detected_level=info` hold one array, not a million (frozen: every entry holding it sees it).
- */
-export function internMetadata(metadata: Labels): Labels {
-  return internLabelSet(metadata);
-}
 
 function sameLabels(a: Labels, b: Labels): boolean {
   if (a.length !== b.length) return false;
