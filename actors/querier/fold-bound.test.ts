@@ -113,6 +113,19 @@ describe('folding in the store scan, bounded by what the ingesters hold', () => 
     expect(outcomes).toEqual(['folded', 'folded']);
   });
 
+  it('answers oldestEntry from chunk metadata, refuses a selector that does not parse, and keeps serving', async () => {
+    const ask = async (query: string) => {
+      const frames: IngesterQueryFrame[] = [];
+      const request: IngesterQueryRequest = { kind: 'oldestEntry', params: { tenant: 'fake', start: T0, end: T0 + 1_000n * S, query } };
+      for await (const frame of bus.requestStream<IngesterQueryFrame>(subjects.ingesterQuery('ingester-a'), request, { timeoutMs: 5_000 })) frames.push(frame);
+      return frames;
+    };
+    expect(await ask('{app="fold"}')).toEqual([{ oldestEntry: T0 + 500n * S }]);
+    expect(await ask('{app="none"}')).toEqual([{ oldestEntry: null }]);
+    await expect(ask('{app="fold"')).rejects.toThrow(/parse error/);
+    expect(await ask('{job="j"}')).toEqual([{ oldestEntry: T0 + 500n * S }]);
+  });
+
   it('selects again, unfolded, when an ingester answers with an entry older than it said it holds', async () => {
     // A second ingester that says it holds nothing, then sends copies of the store's first lines.
     const copies = selectChunkSamples(
