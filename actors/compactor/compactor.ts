@@ -92,6 +92,7 @@ export class Compactor {
     this.index = new IndexCompactor(options.store, {
       cleanupDelayMs: options.cleanupDelayMs,
       now: this.now,
+      onMerged: (count) => options.metrics.indexObjectsMerged.inc(count),
       ...(options.onIndexChanged !== undefined ? { onChanged: options.onIndexChanged } : {}),
     });
     this.marks = new DeletionMarks(options.store, this.index, this.now);

@@ -49,7 +49,6 @@ export async function compactIndex(deps: CompactionPassDeps): Promise<Compaction
           }
           objectsMerged += result.merged;
           objectsDeleted += result.deleted;
-          metrics.indexObjectsMerged.inc(result.merged);
           metrics.indexObjectsDeleted.inc(result.deleted);
         } catch (error) {
           failures++;

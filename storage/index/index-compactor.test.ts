@@ -258,6 +258,26 @@ describe('compacted index keys and objects', () => {
     expect((await snapshot(objects))[labelsToString(web)]).toEqual([late]);
   });
 
+  it('counts the pending per-flush objects a removal writes into its generation as merged', async () => {
+    const objects = new MemoryStore();
+    const writer = new ChunkStore(objects);
+    const merged: number[] = [];
+    const compactor = new IndexCompactor(objects, { cleanupDelayMs: 0, onMerged: (count) => merged.push(count) });
+    const first = await flush(writer, api, D0 + HOUR, 2);
+    expect(await compactor.compactDay('t', DAY0)).toMatchObject({ written: 1, merged: 1 });
+    // Two flushes land after generation 1; the removal of one writes generation 2 holding the other.
+    const gone = await flush(writer, web, D0 + 2n * HOUR, 2);
+    const kept = await flush(writer, db, D0 + 3n * HOUR, 2);
+    const result = await compactor.removeChunkRefs('t', DAY0, [gone]);
+    expect(result).toMatchObject({ written: 2, merged: 1, emptied: false });
+    expect(result.removed.map((ref) => ref.key)).toEqual([gone]);
+    expect(merged).toEqual([1, 1]);
+    expect(await snapshot(objects)).toEqual({ [labelsToString(api)]: [first], [labelsToString(db)]: [kept] });
+    // Nothing left to merge: compaction now only cleans up.
+    expect(await compactor.compactDay('t', DAY0)).toMatchObject({ written: undefined, merged: 0 });
+    expect(merged).toEqual([1, 1]);
+  });
+
   it('refuses a compacted object that is damaged or disagrees with its key, as CORRUPT_INDEX', async () => {
     const objects = new MemoryStore();
     const writer = new ChunkStore(objects);

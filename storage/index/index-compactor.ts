@@ -45,6 +45,11 @@ export interface IndexCompactorOptions {
   readonly now?: () => number;
   /** Called after this process rewrote a day, so its own caches can drop the day. */
   readonly onChanged?: (tenant: string, day: number) => void;
+  /**
+   * Called with how many per-flush objects a new generation took in: compaction's, and also a
+   * removal's, which writes the day's pending objects into its generation along the way.
+   */
+  readonly onMerged?: (count: number) => void;
   /** Concurrent labels-object reads while compacting one day (default 16). */
   readonly readConcurrency?: number;
 }
@@ -76,6 +81,8 @@ export interface RemovalResult {
   /** Refs that were in the day and are not any more. */
   readonly removed: ChunkRef[];
   readonly written: number | undefined;
+  /** Per-flush chunk-ref objects (not removed ones) the new generation took in. */
+  readonly merged: number;
   /** The day holds no chunk refs now: its objects and day marker go after the cleanup delay. */
   readonly emptied: boolean;
 }
@@ -183,6 +190,7 @@ export class IndexCompactor {
         // without them every run would only churn.
         if (merged > 0) {
           const written = await this.writeGeneration(index, streams);
+          this.options.onMerged?.(merged);
           this.options.onChanged?.(tenant, day);
           return { written, merged, deleted: 0 };
         }
@@ -206,15 +214,20 @@ export class IndexCompactor {
         const ref = all.get(key);
         return ref === undefined ? [] : [ref];
       });
-      if (removed.length === 0) return { removed, written: undefined, emptied: all.size === 0 };
+      if (removed.length === 0) return { removed, written: undefined, merged: 0, emptied: all.size === 0 };
       const streams = await this.mergedStreams(index);
+      const known = IndexCompactor.refsOf({ ...index, flushed: new Map() });
+      const merged = [...index.flushed.values()].filter(
+        (ref) => !known.has(ref.key) && !keys.has(ref.key) && streams.get(ref.fingerprint)?.labels !== undefined,
+      ).length;
       for (const ref of removed) streams.get(ref.fingerprint)?.refs.delete(ref.key);
       const written = await this.writeGeneration(index, streams);
+      if (merged > 0) this.options.onMerged?.(merged);
       await Promise.all(removed.filter((ref) => index.flushed.has(ref.key)).map((ref) => this.store.delete(indexChunkRefKey(day, ref))));
       const emptied = all.size === removed.length;
       this.settled.delete(`${tenant}/${day}`);
       this.options.onChanged?.(tenant, day);
-      return { removed, written, emptied };
+      return { removed, written, merged, emptied };
     });
   }
 
