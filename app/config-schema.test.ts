@@ -59,6 +59,11 @@ describe('configuration schema', () => {
     ]);
   });
 
+  it('takes the chunk format an ingester writes, norn-v2 or norn-v1, and refuses any other', () => {
+    expect(problemsOf('ingester: { chunk_format: norn-v1 }')).toEqual([]);
+    expect(problemsOf('ingester: { chunk_format: legacy-v4 }')).toEqual(['ingester.chunk_format: expected one of norn-v2, norn-v1, got "legacy-v4"']);
+  });
+
   it('checks the durable producer stream: it needs nats, and its settings their types', () => {
     expect(problemsOf('distributor: { producer_stream: { enabled: true } }')).toEqual([
       'distributor.producer_stream.enabled: the durable producer path lives in a JetStream stream: it needs nats',

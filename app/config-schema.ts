@@ -66,6 +66,7 @@ const ingester = z
     blockSizeBytes: bytes(1024),
     targetChunkBytes: bytes(1024),
     chunkEncoding: oneOf(['gzip', 'snappy', 'brotli', 'none']),
+    chunkFormat: oneOf(['norn-v2', 'norn-v1']),
     chunkIdleMs: positiveMs(),
     maxChunkAgeMs: positiveMs(),
     flushCheckMs: positiveMs(),

@@ -1,6 +1,8 @@
 // The ingester's settings: when chunks are cut and flushed, and how the WAL syncs.
 
 export type ChunkEncodingName = 'gzip' | 'snappy' | 'brotli' | 'none';
+/** The chunk layouts an ingester can write (storage/chunk/README.md); older ones stay readable. */
+export type ChunkFormatName = 'norn-v2' | 'norn-v1';
 /** Where lines are mined for Drilldown's patterns: a thread of its own, the push thread, or nowhere. */
 export type PatternMiningMode = 'thread' | 'inline' | 'off';
 export type WalSyncPolicy = 'always' | 'batch' | 'interval' | 'never';
@@ -14,6 +16,8 @@ export interface IngesterConfig {
   /** Compressed chunk size that cuts the chunk. */
   readonly targetChunkBytes: number;
   readonly chunkEncoding: ChunkEncodingName;
+  /** `norn-v1` while processes of a version that cannot read `norn-v2` still run. */
+  readonly chunkFormat: ChunkFormatName;
   /** A chunk with no appends for this long is flushed. */
   readonly chunkIdleMs: number;
   /** A chunk spanning more than this is cut; half of it is the out-of-order window. */
@@ -45,6 +49,7 @@ export const DEFAULT_INGESTER: IngesterConfig = {
   blockSizeBytes: 256 * 1024,
   targetChunkBytes: 1536 * 1024,
   chunkEncoding: 'gzip',
+  chunkFormat: 'norn-v2',
   chunkIdleMs: 30 * MINUTE,
   maxChunkAgeMs: 2 * HOUR,
   flushCheckMs: 30_000,

@@ -225,6 +225,7 @@ export class IngesterStream {
         blockSizeBytes: this.config.blockSizeBytes,
         targetSizeBytes: this.config.targetChunkBytes,
         encoding: this.config.chunkEncoding,
+        format: this.config.chunkFormat,
       }, this.chunkOptions),
       closed: false,
       lastAppendMs: nowMs,

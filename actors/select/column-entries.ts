@@ -16,7 +16,8 @@ import { readLineMetadata, type LineColumns } from '../../storage/chunk/line-col
  * non-ASCII bytes, where two invalid sequences may decode alike) equal decoded strings.
  */
 export function copyOfEarlier<S>(columns: LineColumns, metas: MetadataLabels<S>, from: number, i: number, meta: EntryMeta<S>): boolean {
-  const { buf, lineStart, lineLength } = columns;
+  const { buf, lineStart } = columns.lines();
+  const lineLength = columns.lineLength;
   const start = lineStart[i]!;
   const length = lineLength[i]!;
   const ascii = isAscii(buf, start, start + length);
@@ -49,7 +50,8 @@ export interface EntryMeta<S> {
 
 /**
  * Entries' metadata records decoded once per distinct record of a stream, with their labels.
- * Records are found by their bytes (a short compare with the last one, else an FNV lookup), so
+ * An entry's record is found by its number among its block's distinct records, each of which is
+ * found once a block by its bytes (a short compare with the last one, else an FNV lookup); so
  * reading an entry's metadata makes no string.
  */
 export class MetadataLabels<S> {
@@ -60,14 +62,30 @@ export class MetadataLabels<S> {
   private lastStart = 0;
   private lastEnd = 0;
   private lastMeta: EntryMeta<S> | undefined;
+  /** The block whose distinct records `blockMetas` holds, by their numbers. */
+  private block: LineColumns | undefined;
+  private readonly blockMetas: EntryMeta<S>[] = [];
 
   constructor(private readonly extractor: StreamExtractor) {
     this.plain = this.make(undefined);
   }
 
   of(columns: LineColumns, i: number): EntryMeta<S> {
+    const ids = columns.metadata!.ids;
+    if (ids === undefined) return this.lookup(columns, i);
+    // Entries numbered by their block's distinct records: each one is looked up once a block.
+    if (columns !== this.block) {
+      this.block = columns;
+      this.blockMetas.length = 0;
+    }
+    const id = ids[i]!;
+    return (this.blockMetas[id] ??= this.lookup(columns, columns.metadata!.firstEntry[id]!));
+  }
+
+  /** Entry i's record found among the stream's by its bytes. */
+  private lookup(columns: LineColumns, i: number): EntryMeta<S> {
     const offsets = columns.metadataOffsets!;
-    const buf = columns.buf;
+    const buf = columns.header;
     const start = offsets[i]!;
     const end = offsets[i + 1]!;
     // A record of no pairs is one zero byte.

@@ -6,7 +6,7 @@
 // delete requests. Mixed with unfolded copies of the newest entries (an ingester's), nothing
 // counts twice.
 
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { labelsFromRecord, type Entry, type Labels } from '../../core/model.js';
 import { evaluateRangeAggregation } from '../../logql/engine/range-eval.js';
 import { pushedDownGrouping } from '../../logql/plan.js';
@@ -20,7 +20,10 @@ import { decodeSampleBatch, sampleBatches } from './sample-batch.js';
 const T0 = 1_700_000_000_000_000_000n;
 const S = 1_000_000_000n;
 
-function chunkOf(entries: readonly Entry[], format: ChunkFormat = 'norn-v1') {
+/** The column-layout format the chunks of the running describe block are written in. */
+let columnFormat: ChunkFormat = 'norn-v2';
+
+function chunkOf(entries: readonly Entry[], format: ChunkFormat = columnFormat) {
   const chunk = new MemChunk({ blockSizeBytes: 300, encoding: 'gzip', format });
   for (const entry of entries) chunk.append(entry);
   return decodeChunk(chunk.encode());
@@ -107,7 +110,10 @@ const GRIDS: Array<[string, bigint[]]> = [
   ['step 37s, dividing nothing', grid(1, 310, 37)],
 ];
 
-describe('samples folded in the store scan', () => {
+describe.each(['norn-v2', 'norn-v1'] as const)('samples folded in the store scan (%s)', (format) => {
+  beforeAll(() => {
+    columnFormat = format;
+  });
   it('give the window values of every sample, for every window shape and folding bound', async () => {
     const streams = streamsUnderTest();
     for (const query of EXPRS) {

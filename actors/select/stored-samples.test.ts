@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { labelsFromRecord, type Entry, type Labels } from '../../core/model.js';
 import { columnsOf } from '../../logql/engine/sample-columns.js';
 import { emptyStats, type SampleSeries, type SelectSamplesParams } from '../../logql/types.js';
@@ -9,7 +9,10 @@ import { selectSamples, type ReadableStream } from './stream-source.js';
 
 const T0 = 1_700_000_000_000_000_000n;
 
-function chunkOf(entries: readonly Entry[], format: ChunkFormat = 'norn-v1') {
+/** The column-layout format the chunks of the running describe block are written in. */
+let columnFormat: ChunkFormat = 'norn-v2';
+
+function chunkOf(entries: readonly Entry[], format: ChunkFormat = columnFormat) {
   const chunk = new MemChunk({ blockSizeBytes: 200, encoding: 'gzip', format });
   for (const entry of entries) chunk.append(entry);
   return decodeChunk(chunk.encode());
@@ -68,7 +71,10 @@ function expectSame(streams: readonly ChunkStream[], extra: Partial<SelectSample
   }
 }
 
-describe('samples from stored chunks, read line-free where possible', () => {
+describe.each(['norn-v2', 'norn-v1'] as const)('samples from stored chunks, read line-free where possible (%s)', (format) => {
+  beforeAll(() => {
+    columnFormat = format;
+  });
   it('match the general path over disjoint chunks of many blocks, range edges inside blocks', () => {
     const streams = [
       { labels: app('a'), chunks: [chunkOf(lines(0, 150, ascii)), chunkOf(lines(150, 420, ascii))] },

@@ -19,7 +19,7 @@ import { hashEntry, hashStream } from '../../logql/engine/select.js';
 import type { QueryStats, SampleSeries, SelectSamplesParams } from '../../logql/types.js';
 import type { SamplePlan } from '../../logql/plan.js';
 import { DecodedChunk } from '../../storage/chunk/decoded-chunk.js';
-import { openLineColumns } from '../../storage/chunk/line-columns.js';
+import { openLineColumns, type BlockLines } from '../../storage/chunk/line-columns.js';
 import { planScan } from '../../storage/chunk/scan-plan.js';
 import { blockSource } from '../../storage/chunk/sources.js';
 import { codecFor } from '../../storage/chunk/encoding.js';
@@ -102,7 +102,10 @@ export function selectChunkSamples(streams: readonly ChunkStream[], params: Sele
         for (const entry of dedupeEntries(blockEntries(chunk, index, params.start, params.end))) general(entry);
         continue;
       }
-      const { base, ts, lineStart, lineLength, buf, metadataOffsets } = columns;
+      const { base, ts, lineLength, metadataOffsets } = columns;
+      // The lines are read (for a norn-v2 block, inflated) only once an entry needs them: a stage
+      // reads it, a sample keeps its hash, or copies at one timestamp are compared.
+      let lines: BlockLines | undefined;
       const n = ts.length;
       // Times as ns after the block's first entry: numbers, compared and stored with no BigInt.
       const from = relative(params.start, base);
@@ -123,12 +126,13 @@ export function selectChunkSamples(streams: readonly ChunkStream[], params: Sele
         } else {
           sameTsFrom = -1;
         }
-        const start = lineStart[i]!;
         const length = lineLength[i]!;
         stats.totalLinesProcessed++;
         stats.totalBytesProcessed += length;
         if (pipeline) {
-          const line = buf.toString('utf8', start, start + length);
+          lines ??= columns.lines();
+          const start = lines.lineStart[i]!;
+          const line = lines.buf.toString('utf8', start, start + length);
           if (!extractor.run(base + BigInt(t), line, meta.metadata)) continue;
           if (t < foldUntil) {
             const f = folder!.seriesFor(extractor.key, extractor.labels);
@@ -147,7 +151,9 @@ export function selectChunkSamples(streams: readonly ChunkStream[], params: Sele
             continue;
           }
         }
-        const hash = hashMetadata(hashLineBytes(streamHash, buf, start, start + length), meta.metadata);
+        lines ??= columns.lines();
+        const start = lines.lineStart[i]!;
+        const hash = hashMetadata(hashLineBytes(streamHash, lines.buf, start, start + length), meta.metadata);
         (meta.series ??= seriesFor(meta.key, meta.labels)).columns.pushAfter(baseLo, baseHi, t, countOnly ? 1 : length, hash);
       }
     }

@@ -3,13 +3,17 @@
 // the retry schedule, and the size a block still compressing counts for.
 
 import { StorageError } from '../object-store.js';
+import type { ChunkFormat } from './chunk-format.js';
 import type { Encoding } from './encoding.js';
 
 export interface BlockCompressor {
   /** Whether blocks of `encoding` go through `compress`; the others are compressed inline. */
   supports(encoding: Encoding): boolean;
-  /** Resolves with the same bytes `codecFor(encoding).compress(raw)` returns; `raw` is not kept. */
-  compress(encoding: Encoding, raw: Buffer): Promise<Buffer>;
+  /**
+   * Resolves with the same bytes `compressBlock(format, codecFor(encoding), raw)` returns (the
+   * block as `format` stores it); `raw` is not kept.
+   */
+  compress(format: ChunkFormat, encoding: Encoding, raw: Buffer): Promise<Buffer>;
   /** Where a block to be compressed is serialized, when the compressor prefers its own memory. */
   readonly allocate?: (size: number) => Buffer;
 }

@@ -10,24 +10,40 @@ import type { BlockMeta } from './scan.js';
 import { ByteReader, putUvarint, putVarint64, uvarintSize, varint64Size } from './varint.js';
 
 /**
- * The two layouts a chunk can have. `norn-v1`, which Norn writes, has a magic number of its own,
- * so no reader can take it for Loki's; `legacy-v4` is what Norn wrote before, under Loki's magic
- * and version 4 although its entry layout differs from Loki's v4. Both are read.
+ * The layouts a chunk can have. `norn-v2`, which Norn writes, stores a block's column layout in
+ * two sections compressed apart (block-sections.ts), so a scan that needs only times, lengths
+ * and metadata inflates only the first; `norn-v1` compresses the same layout whole. Both have a
+ * magic number of their own, so no reader can take them for Loki's; `legacy-v4` is what Norn
+ * wrote first, under Loki's magic and version 4 although its entry layout differs from Loki's
+ * v4. All three are read.
  */
-export type ChunkFormat = 'norn-v1' | 'legacy-v4';
-export const CHUNK_FORMATS: readonly ChunkFormat[] = ['norn-v1', 'legacy-v4'];
-/** What new chunks are written in. */
-export const CURRENT_CHUNK_FORMAT: ChunkFormat = 'norn-v1';
+export type ChunkFormat = 'norn-v2' | 'norn-v1' | 'legacy-v4';
+export const CHUNK_FORMATS: readonly ChunkFormat[] = ['norn-v2', 'norn-v1', 'legacy-v4'];
+/** What new chunks are written in unless configured otherwise. */
+export const CURRENT_CHUNK_FORMAT: ChunkFormat = 'norn-v2';
+
+/** Whether blocks of `format` hold the column layout (column-block.ts). */
+export function hasColumnLayout(format: ChunkFormat): boolean {
+  return format !== 'legacy-v4';
+}
+
+/**
+ * The format whose stored block, with encoding `none`, is the serialized block itself: how a
+ * block cut in `format` reads while it waits for its compression.
+ */
+export function unframedFormat(format: ChunkFormat): ChunkFormat {
+  return format === 'norn-v2' ? 'norn-v1' : format;
+}
 
 /** "NORN" */
 export const NORN_CHUNK_MAGIC = 0x4e4f524e;
-export const NORN_CHUNK_VERSION = 1;
 /** Loki's chunk magic, under which the legacy layout was written. */
 export const LEGACY_CHUNK_MAGIC = 0x012ee56a;
 export const LEGACY_CHUNK_VERSION = 4;
 
 const HEADERS: Readonly<Record<ChunkFormat, { magic: number; version: number }>> = {
-  'norn-v1': { magic: NORN_CHUNK_MAGIC, version: NORN_CHUNK_VERSION },
+  'norn-v2': { magic: NORN_CHUNK_MAGIC, version: 2 },
+  'norn-v1': { magic: NORN_CHUNK_MAGIC, version: 1 },
   'legacy-v4': { magic: LEGACY_CHUNK_MAGIC, version: LEGACY_CHUNK_VERSION },
 };
 export const HEADER_SIZE = 6;
@@ -109,9 +125,9 @@ export function parseChunk(bytes: Uint8Array): ParsedChunk {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0);
   const version = bytes[4]!;
-  const format = CHUNK_FORMATS.find((candidate) => HEADERS[candidate].magic === magic);
-  if (format === undefined) throw corrupt(`bad magic number 0x${magic.toString(16).padStart(8, '0')}`);
-  if (version !== HEADERS[format].version) throw corrupt(`unsupported format version ${version}`);
+  if (!CHUNK_FORMATS.some((candidate) => HEADERS[candidate].magic === magic)) throw corrupt(`bad magic number 0x${magic.toString(16).padStart(8, '0')}`);
+  const format = CHUNK_FORMATS.find((candidate) => HEADERS[candidate].magic === magic && HEADERS[candidate].version === version);
+  if (format === undefined) throw corrupt(`unsupported format version ${version}`);
   const encoding = encodingFromByte(bytes[5]!);
   if (encoding === undefined) throw corrupt(`unknown encoding byte ${bytes[5]}`);
 

@@ -1,4 +1,4 @@
-// Norn's block layout (chunk format `norn-v1`, drawn in README.md): the entries of a block stored
+// Norn's block layout (chunk formats `norn-v1` and `norn-v2`, drawn in README.md): the entries of a block stored
 // column by column, so the compressor sees long runs of like bytes: timestamps as deltas, then
 // line lengths, then structured metadata, then the lines themselves, each ended by '\n'.
 //
@@ -96,7 +96,8 @@ function writeString(buf: Buffer, pos: number, value: string): number {
  * Reads a column block. The header (timestamps, lengths) is decoded and checked whole when the
  * cursor opens; lines are decoded to strings only when yielded. With patterns, the longest is
  * searched over the lines section with Buffer.indexOf, and a hit maps to its line through the
- * line offsets, so no framing byte is ever mistaken for line text.
+ * line offsets, so no framing byte is ever mistaken for line text. `buf` is the whole block, or
+ * (a `norn-v2` block, inflated by section) the header alone with the lines in `lines`.
  */
 export class ColumnCursor implements EntryCursor {
   private readonly ts: bigint[];
@@ -105,6 +106,8 @@ export class ColumnCursor implements EntryCursor {
   private readonly lineLength: Int32Array;
   private readonly metadataStart: number;
   private readonly metadataEnd: number;
+  /** Where the lines are: `buf`, or the block's separately inflated lines section. */
+  private readonly lines: Buffer;
   /** Offsets of each entry's metadata, found on first use. */
   private metadataOffsets: Int32Array | undefined;
   private readonly inside: boolean;
@@ -118,12 +121,14 @@ export class ColumnCursor implements EntryCursor {
     bounds: BlockBounds,
     private readonly plan: ScanPlan,
     private readonly section: string,
+    lines?: Buffer,
   ) {
     const reader = new ByteReader(buf, 0, buf.length, section);
     const n = reader.uvarint();
     if (n !== bounds.entries) throw this.corrupt(`holds ${n} entries, metas say ${bounds.entries}`);
-    // A timestamp, a length and a newline take at least three bytes each entry.
-    if (n * 3 > reader.remaining) throw this.corrupt(`claims ${n} entries in ${buf.length} bytes`);
+    // A timestamp, a length and a newline take at least three bytes each entry (the newline in
+    // the lines section when that is apart).
+    if (n * (lines === undefined ? 3 : 2) > reader.remaining) throw this.corrupt(`claims ${n} entries in ${buf.length} bytes`);
     const ts: bigint[] = new Array<bigint>(n);
     let previous = 0n;
     for (let i = 0; i < n; i++) {
@@ -139,25 +144,29 @@ export class ColumnCursor implements EntryCursor {
     let linesBytes = 0;
     for (let i = 0; i < n; i++) {
       const length = reader.uvarint();
-      if (length > buf.length) throw this.corrupt(`line ${i} claims ${length} bytes`);
+      if (length > (lines ?? buf).length) throw this.corrupt(`line ${i} claims ${length} bytes`);
       lineLength[i] = length;
       linesBytes += length + 1;
     }
     const metadataSize = reader.uvarint();
     this.metadataStart = reader.skip(metadataSize);
     this.metadataEnd = reader.pos;
-    if (linesBytes !== reader.remaining) throw this.corrupt(`lines take ${reader.remaining} bytes, lengths say ${linesBytes}`);
+    if (lines !== undefined && reader.remaining !== 0) throw this.corrupt(`header has ${reader.remaining} bytes after its metadata`);
+    this.lines = lines ?? buf;
+    const linesFrom = lines === undefined ? reader.pos : 0;
+    const linesTake = this.lines.length - linesFrom;
+    if (linesBytes !== linesTake) throw this.corrupt(`lines take ${linesTake} bytes, lengths say ${linesBytes}`);
     const lineStart = new Int32Array(n);
-    let pos = reader.pos;
+    let pos = linesFrom;
     for (let i = 0; i < n; i++) {
       lineStart[i] = pos;
       pos += lineLength[i]! + 1;
-      if (buf[pos - 1] !== NEWLINE) throw this.corrupt(`line ${i} does not end where its length says`);
+      if (this.lines[pos - 1] !== NEWLINE) throw this.corrupt(`line ${i} does not end where its length says`);
     }
     this.ts = ts;
     this.lineStart = lineStart;
     this.lineLength = lineLength;
-    this.searchFrom = reader.pos;
+    this.searchFrom = linesFrom;
     this.inside = bounds.mint >= plan.from && bounds.maxt < plan.through;
     this.anchor = plan.patterns[0];
     if (!this.inside) this.index = lowerBound(ts, plan.from);
@@ -181,7 +190,7 @@ export class ColumnCursor implements EntryCursor {
   private nextMatching(anchor: Buffer): Entry | undefined {
     const n = this.ts.length;
     for (;;) {
-      const hit = this.index < n ? this.buf.indexOf(anchor, this.searchFrom) : -1;
+      const hit = this.index < n ? this.lines.indexOf(anchor, this.searchFrom) : -1;
       if (hit < 0) {
         this.done = true;
         return undefined;
@@ -209,14 +218,14 @@ export class ColumnCursor implements EntryCursor {
         this.done = true;
         return undefined;
       }
-      if (!holdsOtherPatterns(this.plan, this.buf, start, end)) continue;
+      if (!holdsOtherPatterns(this.plan, this.lines, start, end)) continue;
       return this.entryAt(i);
     }
   }
 
   private entryAt(i: number): Entry {
     const start = this.lineStart[i]!;
-    const line = this.buf.toString('utf8', start, start + this.lineLength[i]!);
+    const line = this.lines.toString('utf8', start, start + this.lineLength[i]!);
     const metadata = this.metadataStart === this.metadataEnd ? undefined : this.readMetadata(i);
     return metadata === undefined ? { ts: this.ts[i]!, line } : { ts: this.ts[i]!, line, metadata };
   }

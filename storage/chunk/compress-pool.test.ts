@@ -1,6 +1,8 @@
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { Entry } from '../../core/model.js';
 import { BlockCompressionError, type BlockCompressor } from './block-compressor.js';
+import { compressBlock } from './block-sections.js';
+import type { ChunkFormat } from './chunk-format.js';
 import { CompressPool, CompressWorkerError } from './compress-pool.js';
 import { codecFor, type Encoding } from './encoding.js';
 import { MemChunk, type MemChunkOptions } from './mem-chunk.js';
@@ -27,10 +29,10 @@ function flaky(failures: number): BlockCompressor & { calls: number } {
   const compressor = {
     calls: 0,
     supports: () => true,
-    compress(encoding: Encoding, raw: Buffer): Promise<Buffer> {
+    compress(format: ChunkFormat, encoding: Encoding, raw: Buffer): Promise<Buffer> {
       compressor.calls++;
       if (compressor.calls <= failures) return Promise.reject(new Error('worker exited with code 1'));
-      return Promise.resolve(codecFor(encoding).compress(raw));
+      return Promise.resolve(compressBlock(format, codecFor(encoding), raw));
     },
   };
   return compressor;
@@ -146,8 +148,8 @@ describe('the compression pool', () => {
     const dying = new CompressPool({ threads: 1, entry: DIES_ON_13 });
     try {
       const raw = Buffer.from('level=info msg=hello '.repeat(500));
-      await expect(dying.compress('gzip', Buffer.alloc(13))).rejects.toThrow(new CompressWorkerError('compression thread exited with code 3'));
-      const data = await dying.compress('gzip', raw);
+      await expect(dying.compress('norn-v1', 'gzip', Buffer.alloc(13))).rejects.toThrow(new CompressWorkerError('compression thread exited with code 3'));
+      const data = await dying.compress('norn-v1', 'gzip', raw);
       expect(data.equals(codecFor('gzip').compress(raw))).toBe(true);
     } finally {
       await dying.close();
@@ -176,8 +178,9 @@ describe('the compression pool', () => {
   });
 
   it('fails a block the thread cannot compress with the thread\'s reason', async () => {
-    await expect(pool.compress('bogus' as Encoding, Buffer.from('x'))).rejects.toThrow('compression thread failed on a block: unknown chunk encoding: bogus');
+    await expect(pool.compress('norn-v1', 'bogus' as Encoding, Buffer.from('x'))).rejects.toThrow('compression thread failed on a block: unknown chunk encoding: bogus');
     const raw = Buffer.from('still works '.repeat(100));
-    expect((await pool.compress('gzip', raw)).equals(codecFor('gzip').compress(raw))).toBe(true);
+    expect((await pool.compress('norn-v1', 'gzip', raw)).equals(codecFor('gzip').compress(raw))).toBe(true);
+    await expect(pool.compress('norn-v9' as ChunkFormat, 'gzip', raw)).rejects.toThrow('compression thread failed on a block: unknown chunk format: norn-v9');
   });
 });

@@ -11,10 +11,12 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { workerEntry, type WorkerEntry } from '../../core/worker-entry.js';
 import type { BlockCompressor } from './block-compressor.js';
+import type { ChunkFormat } from './chunk-format.js';
 import type { Encoding } from './encoding.js';
 
 export interface CompressRequest {
   readonly id: number;
+  readonly format: ChunkFormat;
   readonly encoding: Encoding;
   readonly raw: Uint8Array;
 }
@@ -95,11 +97,11 @@ export class CompressPool implements BlockCompressor {
    */
   readonly allocate = (size: number): Buffer => Buffer.from(new SharedArrayBuffer(size));
 
-  compress(encoding: Encoding, raw: Buffer): Promise<Buffer> {
+  compress(format: ChunkFormat, encoding: Encoding, raw: Buffer): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
       // A block in shared memory is shared, any other is copied: either way it stays readable here.
-      this.threadFor().send({ id, encoding, raw }, { resolve, reject });
+      this.threadFor().send({ id, format, encoding, raw }, { resolve, reject });
     });
   }
 

@@ -1,7 +1,10 @@
 // The compression pool's thread: compresses each block it is sent with the chunk codec's own
-// synchronous call (the same bytes as inline) and sends the result back, its buffer transferred.
+// synchronous call, in the form its chunk format stores (the same bytes as inline), and sends the
+// result back, its buffer transferred.
 
 import { parentPort } from 'node:worker_threads';
+import { compressBlock } from './block-sections.js';
+import { CHUNK_FORMATS } from './chunk-format.js';
 import { codecFor, isEncoding } from './encoding.js';
 import type { CompressReply, CompressRequest } from './compress-pool.js';
 
@@ -13,7 +16,8 @@ port.on('message', (request: CompressRequest) => {
   let transfer: ArrayBuffer[] = [];
   try {
     if (!isEncoding(request.encoding)) throw new RangeError(`unknown chunk encoding: ${String(request.encoding)}`);
-    const compressed = codecFor(request.encoding).compress(request.raw);
+    if (!CHUNK_FORMATS.includes(request.format)) throw new RangeError(`unknown chunk format: ${String(request.format)}`);
+    const compressed = compressBlock(request.format, codecFor(request.encoding), request.raw);
     // An exact copy, so the whole ArrayBuffer sent is the block and nothing else.
     const data = new Uint8Array(compressed.length);
     data.set(compressed);

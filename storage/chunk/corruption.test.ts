@@ -4,11 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../../core/model.js';
 import { StorageError } from '../object-store.js';
+import { columnLinesOffset, compressBlock } from './block-sections.js';
 import { CHUNK_FORMATS, encodeChunk, LEGACY_CHUNK_MAGIC, NORN_CHUNK_MAGIC } from './chunk-format.js';
 import { crc32c } from './crc32c.js';
 import { codecFor, ENCODINGS } from './encoding.js';
 import { HeadBlock } from './head-block.js';
 import { MemChunk } from './mem-chunk.js';
+import { putUvarint, uvarintSize } from './varint.js';
 
 const T0 = 1_700_000_000_000_000_000n;
 const ALL = { from: -(2n ** 63n), through: 2n ** 63n - 1n };
@@ -113,8 +115,10 @@ describe.each(CHUNK_FORMATS)('forged chunks with valid checksums (%s)', (format)
   for (const entry of ENTRIES.slice(0, 10)) head.append(entry);
   const block = head.cut(format)!;
   const gzip = codecFor('gzip');
-  const data = gzip.compress(block.raw);
+  const data = compressBlock(format, gzip, block.raw);
   const good = { entries: block.entries, mint: block.mint, maxt: block.maxt, uncompressedLength: block.raw.length, data };
+  // Bytes no gzip reader takes, in the block's framing (norn-v2 frames the raw sections).
+  const notGzip = compressBlock(format, codecFor('none'), block.raw);
 
   function iterateForged(bytes: Uint8Array): unknown {
     try {
@@ -131,11 +135,28 @@ describe.each(CHUNK_FORMATS)('forged chunks with valid checksums (%s)', (format)
     ['uncompressed length wrong', [{ ...good, uncompressedLength: good.uncompressedLength + 1 }], /inflated to|cannot decompress/],
     ['maxt below entries', [{ ...good, maxt: good.maxt - 1n }], /outside the block's (order or )?bounds/],
     ['mint above entries', [{ ...good, mint: good.mint + 1n }], /outside the block's (order or )?bounds/],
-    ['not gzip at all', [{ ...good, data: block.raw }], /cannot decompress gzip/],
+    ['not gzip at all', [{ ...good, data: notGzip }], /cannot decompress gzip/],
     ['huge uncompressed claim', [{ ...good, uncompressedLength: 2 ** 40 }], /claims 1099511627776 uncompressed bytes/],
     ['no entries', [{ ...good, entries: 0 }], /block 0 has no entries/],
     ['mint after maxt', [{ ...good, mint: good.maxt + 1n }], /mint .* after maxt/],
   ];
+  if (format === 'norn-v2') {
+    const split = columnLinesOffset(block.raw);
+    const header = gzip.compress(block.raw.subarray(0, split));
+    const lines = gzip.compress(block.raw.subarray(split));
+    const longer = gzip.compress(block.raw.subarray(0, split + 3));
+    const framed = (headerLength: number, parts: Uint8Array[], claimed = header.length): Buffer => {
+      const prefix = Buffer.alloc(uvarintSize(headerLength) + uvarintSize(claimed));
+      putUvarint(prefix, putUvarint(prefix, 0, headerLength), claimed);
+      return Buffer.concat([prefix, ...parts]);
+    };
+    cases.push(
+      ['a header longer than the block', [{ ...good, data: framed(block.raw.length + 1, [header, lines]) }], /header claims \d+ bytes of the block's \d+/],
+      ['a compressed header overrunning the block', [{ ...good, data: framed(split, [header, lines], header.length + lines.length + 1) }], /header claims \d+ compressed bytes, \d+ follow/],
+      ['a header length that cuts into the lines', [{ ...good, data: framed(split + 3, [longer, gzip.compress(block.raw.subarray(split + 3))], longer.length) }], /header has 3 bytes after its metadata/],
+      ['the sections swapped', [{ ...good, data: framed(block.raw.length - split, [lines, header], lines.length) }], /corrupt chunk: block 0/],
+    );
+  }
   for (const [name, blocks, message] of cases) {
     it(`reports ${name}`, () => {
       const error = iterateForged(encodeChunk(format, 'gzip', blocks));

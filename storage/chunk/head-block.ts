@@ -12,7 +12,7 @@
 import { internLabelSet } from '../../core/intern.js';
 import type { Entry, Labels } from '../../core/model.js';
 import { assertTimestamp, encodedEntrySize, serializeEntries } from './block-format.js';
-import type { ChunkFormat } from './chunk-format.js';
+import { hasColumnLayout, type ChunkFormat } from './chunk-format.js';
 import { columnBlockSize, serializeColumns } from './column-block.js';
 
 export interface SerializedBlock {
@@ -89,7 +89,7 @@ export class HeadBlock {
 
   /** The exact size the block would have if cut now in `format`'s layout. */
   serializedSize(format: ChunkFormat): number {
-    if (format === 'legacy-v4' || this.lines.length === 0) return this.size;
+    if (!hasColumnLayout(format) || this.lines.length === 0) return this.size;
     this.sortInPlace();
     return columnBlockSize(this.entries(), this.lineSizes());
   }
@@ -109,7 +109,7 @@ export class HeadBlock {
     this.sortInPlace();
     const entries = this.entries();
     const block: SerializedBlock = {
-      raw: format === 'norn-v1' ? serializeColumns(entries, this.lineSizes(), allocate) : serializeEntries(entries, this.lineSizes(), this.size, allocate),
+      raw: hasColumnLayout(format) ? serializeColumns(entries, this.lineSizes(), allocate) : serializeEntries(entries, this.lineSizes(), this.size, allocate),
       entries: entries.length,
       mint: this.mint,
       maxt: this.maxt,

@@ -1,61 +1,126 @@
-// A norn-v1 block opened as columns, for scans that need each line's time and bytes but not its
-// text: counting lines, summing their bytes, hashing their bytes. Nothing is decoded to a string;
-// the caller reads `buf` between `lineStart[i]` and `lineStart[i] + lineLength[i]`. The header is
-// checked exactly as the entry cursor checks it, so a forged block fails alike.
+// A column-layout block opened as columns, for scans that need each line's time and bytes but
+// not its text: counting lines, summing their bytes, hashing their bytes. Nothing is decoded to a
+// string; the caller reads the lines' bytes between `lineStart[i]` and `lineStart[i] +
+// lineLength[i]`. The lines are inflated only when asked for: a `norn-v2` block's header is a
+// section of its own, so a count or a byte sum never inflates the lines. The header is checked
+// exactly as the entry cursor checks it, and the lines when they are read, so a forged block
+// fails alike.
 
 import type { Label, Labels } from '../../core/model.js';
 import { StorageError } from '../object-store.js';
+import { storedSections } from './block-sections.js';
+import { hasColumnLayout } from './chunk-format.js';
 import { codecFor } from './encoding.js';
 import type { DecodedChunk } from './decoded-chunk.js';
 import type { BlockMeta } from './scan.js';
+import { indexMetadata, type MetadataIndex } from './metadata-records.js';
 import { ByteReader } from './varint.js';
 
 const NEWLINE = 0x0a;
 
-export interface LineColumns {
-  /** The decompressed block. */
+/** The lines of a block: `buf` holds line i at `lineStart[i]`, `lineLength[i]` bytes. */
+export interface BlockLines {
   readonly buf: Buffer;
-  /** The first entry's timestamp, ns. */
-  readonly base: bigint;
-  /** Each entry's timestamp as whole ns after `base` (exact: a block spanning 2^49 ns or more is not read this way). */
-  readonly ts: Float64Array;
   readonly lineStart: Int32Array;
-  readonly lineLength: Int32Array;
+}
+
+export class LineColumns {
+  private read: BlockLines | undefined;
+
+  constructor(
+    /** The block's header: the timestamps, lengths and metadata records (`metadataOffsets` index into it). */
+    readonly header: Buffer,
+    /** The first entry's timestamp, ns. */
+    readonly base: bigint,
+    /** Each entry's timestamp as whole ns after `base` (exact: a block spanning 2^49 ns or more is not read this way). */
+    readonly ts: Float64Array,
+    readonly lineLength: Int32Array,
+    /** Bytes the lines take, each with its newline. */
+    private readonly linesBytes: number,
+    /** The metadata section indexed (metadata-records.ts), when any entry has metadata. */
+    readonly metadata: MetadataIndex | undefined,
+    private readonly inflateLines: () => { buf: Buffer; from: number },
+    private readonly section: string,
+  ) {}
+
   /** Whether any entry carries structured metadata. */
-  readonly hasMetadata: boolean;
+  get hasMetadata(): boolean {
+    return this.metadata !== undefined;
+  }
+
   /**
-   * Where entry i's metadata record starts (`[n]` is where the section ends), when it has any:
-   * uvarint #pairs, then per pair uvarint length + name, uvarint length + value.
+   * Where entry i's metadata record starts (`[n]` is where the section ends): uvarint #pairs,
+   * then per pair uvarint length + name, uvarint length + value.
    */
-  readonly metadataOffsets: Int32Array | undefined;
+  get metadataOffsets(): Int32Array | undefined {
+    return this.metadata?.offsets;
+  }
+
+  /** The lines, inflated (for a `norn-v2` block) and checked on first use. */
+  lines(): BlockLines {
+    if (this.read !== undefined) return this.read;
+    const { buf, from } = this.inflateLines();
+    if (buf.length - from !== this.linesBytes) throw corruptIn(this.section, `lines take ${buf.length - from} bytes, lengths say ${this.linesBytes}`);
+    const n = this.lineLength.length;
+    const lineStart = new Int32Array(n);
+    let pos = from;
+    for (let i = 0; i < n; i++) {
+      lineStart[i] = pos;
+      pos += this.lineLength[i]! + 1;
+      if (buf[pos - 1] !== NEWLINE) throw corruptIn(this.section, `line ${i} does not end where its length says`);
+    }
+    return (this.read = { buf, lineStart });
+  }
 }
 
 /**
- * Inflates block `index` of a norn-v1 chunk and reads its header; undefined for legacy-v4 and
- * for a block whose timestamps do not fit the number form (a delta of 2^49 ns or more).
+ * Opens block `index` of a column-layout chunk and reads its header; undefined for legacy-v4
+ * and for a block whose timestamps do not fit the number form (a delta of 2^49 ns or more).
  */
 export function openLineColumns(chunk: DecodedChunk, index: number): LineColumns | undefined {
-  if (chunk.format !== 'norn-v1') return undefined;
+  if (!hasColumnLayout(chunk.format)) return undefined;
   const block = chunk.blocks[index]!;
+  const section = `block ${index}`;
   const data = chunk.bytes.subarray(block.offset, block.offset + block.compressedLength);
-  const raw = codecFor(chunk.encoding).decompress(data, block.uncompressedLength);
-  return readHeader(raw, block, `block ${index}`);
+  const codec = codecFor(chunk.encoding);
+  if (chunk.format === 'norn-v2') {
+    const parts = storedSections(data, block.uncompressedLength, section);
+    const header = codec.decompress(parts.header, parts.headerLength);
+    return readHeader(header, block, section, () => ({ buf: codec.decompress(parts.lines, parts.linesLength), from: 0 }));
+  }
+  // `norn-v1`: one buffer, the lines right after the header.
+  const raw = codec.decompress(data, block.uncompressedLength);
+  return readHeader(raw, block, section, undefined);
 }
 
-function readHeader(buf: Buffer, bounds: BlockMeta, section: string): LineColumns | undefined {
-  const corrupt = (what: string) => new StorageError('CORRUPT_CHUNK', `corrupt chunk: ${section} ${what}`);
+/** Reads a header from `buf`; `inflateLines` gives a split block's lines (undefined: they follow the header in `buf`). */
+function readHeader(buf: Buffer, bounds: BlockMeta, section: string, inflateLines: (() => { buf: Buffer; from: number }) | undefined): LineColumns | undefined {
+  const corrupt = (what: string) => corruptIn(section, what);
   const reader = new ByteReader(buf, 0, buf.length, section);
   const n = reader.uvarint();
   if (n !== bounds.entries) throw corrupt(`holds ${n} entries, metas say ${bounds.entries}`);
-  if (n * 3 > reader.remaining) throw corrupt(`claims ${n} entries in ${buf.length} bytes`);
+  // An entry takes at least a timestamp and a length in the header, and a newline after its line.
+  if (n * (inflateLines === undefined ? 3 : 2) > reader.remaining) throw corrupt(`claims ${n} entries in ${buf.length} bytes`);
   const ts = new Float64Array(n);
   const base = n > 0 ? reader.varint64() : 0n;
+  // Deltas and lengths are read inline: these loops run per entry, over one- to four-byte varints.
+  const end = buf.length;
+  let pos = reader.pos;
   let previous = 0;
   for (let i = 1; i < n; i++) {
-    const delta = zigzagDelta(reader);
-    if (delta === undefined) return undefined;
-    if (delta < 0) throw corrupt(`entry ${i} has a negative timestamp delta`);
-    previous += delta;
+    let u = 0;
+    let scale = 1;
+    let byte: number;
+    do {
+      if (pos >= end) throw corrupt(`has a truncated varint at byte ${pos}`);
+      byte = buf[pos++]!;
+      u += (byte & 0x7f) * scale;
+      scale *= 128;
+    } while (byte >= 0x80 && scale < SPAN_LIMIT);
+    // Longer than seven bytes: a delta of 2^49 ns or more, read with BigInt timestamps instead.
+    if (byte >= 0x80) return undefined;
+    if (u % 2 === 1) throw corrupt(`entry ${i} has a negative timestamp delta`);
+    previous += u / 2;
     if (previous >= SPAN_LIMIT) return undefined;
     ts[i] = previous;
   }
@@ -65,60 +130,43 @@ function readHeader(buf: Buffer, bounds: BlockMeta, section: string): LineColumn
   const lineLength = new Int32Array(n);
   let linesBytes = 0;
   for (let i = 0; i < n; i++) {
-    const length = reader.uvarint();
-    if (length > buf.length) throw corrupt(`line ${i} claims ${length} bytes`);
+    let length = 0;
+    let scale = 1;
+    let byte: number;
+    do {
+      if (pos >= end) throw corrupt(`has a truncated varint at byte ${pos}`);
+      byte = buf[pos++]!;
+      length += (byte & 0x7f) * scale;
+      scale *= 128;
+    } while (byte >= 0x80 && scale <= 2 ** 28);
+    if (byte >= 0x80 || length > bounds.uncompressedLength) throw corrupt(`line ${i} claims ${length} bytes`);
     lineLength[i] = length;
     linesBytes += length + 1;
   }
+  reader.pos = pos;
   const metadataSize = reader.uvarint();
   const metadataStart = reader.skip(metadataSize);
   const metadataEnd = reader.pos;
-  if (linesBytes !== reader.remaining) throw corrupt(`lines take ${reader.remaining} bytes, lengths say ${linesBytes}`);
-  const lineStart = new Int32Array(n);
-  let pos = reader.pos;
-  for (let i = 0; i < n; i++) {
-    lineStart[i] = pos;
-    pos += lineLength[i]! + 1;
-    if (buf[pos - 1] !== NEWLINE) throw corrupt(`line ${i} does not end where its length says`);
-  }
-  const metadataOffsets = metadataSize > 0 ? indexMetadata(buf, n, metadataStart, metadataEnd, section, corrupt) : undefined;
-  return { buf, base, ts, lineStart, lineLength, hasMetadata: metadataSize > 0, metadataOffsets };
+  if (inflateLines !== undefined && reader.remaining !== 0) throw corrupt(`header has ${reader.remaining} bytes after its metadata`);
+  if (inflateLines === undefined && linesBytes !== reader.remaining) throw corrupt(`lines take ${reader.remaining} bytes, lengths say ${linesBytes}`);
+  const metadata = metadataSize > 0 ? indexMetadata(buf, n, metadataStart, metadataEnd, section) : undefined;
+  const linesFrom = reader.pos;
+  const lines = inflateLines ?? (() => ({ buf, from: linesFrom }));
+  return new LineColumns(buf, base, ts, lineLength, linesBytes, metadata, lines, section);
+}
+
+function corruptIn(section: string, what: string): StorageError {
+  return new StorageError('CORRUPT_CHUNK', `corrupt chunk: ${section} ${what}`);
 }
 
 /** Blocks whose entries span this many ns or more are read with BigInt timestamps instead. */
 const SPAN_LIMIT = 2 ** 49;
 
-/** A zigzag varint delta of at most 7 bytes (below 2^49) as a number; undefined when longer. */
-function zigzagDelta(reader: ByteReader): number | undefined {
-  const buf = reader.buf;
-  let length = 1;
-  while (reader.pos + length <= reader.end && buf[reader.pos + length - 1]! >= 0x80) {
-    if (++length > 7) return undefined;
-  }
-  const u = reader.uvarint();
-  return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
-}
-
-/** Walks the metadata section once, checking that it holds exactly one record per entry. */
-function indexMetadata(buf: Buffer, n: number, start: number, end: number, section: string, corrupt: (what: string) => StorageError): Int32Array {
-  const offsets = new Int32Array(n + 1);
-  const reader = new ByteReader(buf, start, end, section);
-  for (let i = 0; i < n; i++) {
-    offsets[i] = reader.pos;
-    const pairs = reader.uvarint();
-    if (pairs * 2 > reader.remaining) throw corrupt(`metadata pair count ${pairs} overruns the block`);
-    for (let k = 0; k < pairs * 2; k++) reader.skip(reader.uvarint());
-  }
-  if (reader.pos !== end) throw corrupt(`${end - reader.pos} bytes of metadata belong to no entry`);
-  offsets[n] = end;
-  return offsets;
-}
-
 /** Entry i's metadata as labels; undefined when it has none (as the entry cursor reads it). */
 export function readLineMetadata(columns: LineColumns, i: number): Labels | undefined {
   const offsets = columns.metadataOffsets;
   if (offsets === undefined) return undefined;
-  const buf = columns.buf;
+  const buf = columns.header;
   const reader = new ByteReader(buf, offsets[i]!, offsets[i + 1]!, 'metadata');
   const pairs = reader.uvarint();
   if (pairs === 0) return undefined;

@@ -93,34 +93,37 @@ describe('MemChunk round trip', () => {
 
   it('writes the header the README draws', () => {
     const bytes = build(VARIED, { encoding: 'snappy' }).encode();
-    expect(Buffer.from(bytes.subarray(0, 6)).toString('hex')).toBe('4e4f524e0104');
+    expect(Buffer.from(bytes.subarray(0, 6)).toString('hex')).toBe('4e4f524e0204');
     expect(Buffer.from(build([], { encoding: 'none' }).encode()).toString('hex')).toBe(
-      // "NORN", version 1, encoding none, 0 blocks, crc32c of [0x00], metas offset 6
-      '4e4f524e0100' + '00' + '527d5351' + '0000000000000006',
+      // "NORN", version 2, encoding none, 0 blocks, crc32c of [0x00], metas offset 6
+      '4e4f524e0200' + '00' + '527d5351' + '0000000000000006',
     );
+    const v1 = build(VARIED, { encoding: 'snappy', format: 'norn-v1' }).encode();
+    expect(Buffer.from(v1.subarray(0, 6)).toString('hex')).toBe('4e4f524e0104');
     const legacy = build(VARIED, { encoding: 'snappy', format: 'legacy-v4' }).encode();
     expect(Buffer.from(legacy.subarray(0, 6)).toString('hex')).toBe('012ee56a0404');
   });
 
-  it('writes the column block the README draws', () => {
-    const chunk = build(
-      [
-        { ts: 1_700_000_000_000_000_000n, line: 'hi', metadata: [{ name: 'k', value: 'v' }] },
-        { ts: 1_700_000_000_000_000_001n, line: 'ok' },
-      ],
-      { encoding: 'none' },
-    );
-    const bytes = Buffer.from(chunk.encode());
-    const { offset, compressedLength } = MemChunk.decode(bytes).blocks[0]!;
-    const block = bytes.subarray(offset, offset + compressedLength);
-    expect(block.toString('hex')).toBe(
+  it('writes the column block the README draws, whole (norn-v1) and in two sections (norn-v2)', () => {
+    const entries: Entry[] = [
+      { ts: 1_700_000_000_000_000_000n, line: 'hi', metadata: [{ name: 'k', value: 'v' }] },
+      { ts: 1_700_000_000_000_000_001n, line: 'ok' },
+    ];
+    const stored = (format: 'norn-v1' | 'norn-v2'): string => {
+      const bytes = Buffer.from(build(entries, { encoding: 'none', format }).encode());
+      const { offset, compressedLength } = MemChunk.decode(bytes).blocks[0]!;
+      return bytes.subarray(offset, offset + compressedLength).toString('hex');
+    };
+    const header =
       '02' + // two entries
-        '8080d0e2c6bfce972f' + // ts 1700000000000000000 (zigzag varint)
-        '02' + // +1 ns (zigzag)
-        '0202' + // line lengths
-        '06' + '01016b0176' + '00' + // 6 bytes of metadata: one pair k=v, then none
-        '68690a' + '6f6b0a', // "hi\n" "ok\n"
-    );
+      '8080d0e2c6bfce972f' + // ts 1700000000000000000 (zigzag varint)
+      '02' + // +1 ns (zigzag)
+      '0202' + // line lengths
+      '06' + '01016b0176' + '00'; // 6 bytes of metadata: one pair k=v, then none
+    const lines = '68690a' + '6f6b0a'; // "hi\n" "ok\n"
+    expect(stored('norn-v1')).toBe(header + lines);
+    // The header is 20 bytes raw, and 20 "compressed" with encoding none.
+    expect(stored('norn-v2')).toBe('14' + '14' + header + lines);
   });
 
   it('reads chunks written in the legacy layout, and keeps appending to them in it', () => {
@@ -178,7 +181,7 @@ describe('MemChunk round trip', () => {
 describe('MemChunk accounting', () => {
   it('starts from the documented defaults', () => {
     expect(new MemChunk().config).toEqual(DEFAULT_CHUNK_CONFIG);
-    expect(DEFAULT_CHUNK_CONFIG).toEqual({ blockSizeBytes: 262_144, targetSizeBytes: 1_572_864, encoding: 'gzip', format: 'norn-v1' });
+    expect(DEFAULT_CHUNK_CONFIG).toEqual({ blockSizeBytes: 262_144, targetSizeBytes: 1_572_864, encoding: 'gzip', format: 'norn-v2' });
   });
 
   it('cuts the head block at blockSizeBytes and reports sizes (legacy layout)', () => {

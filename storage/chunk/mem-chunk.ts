@@ -9,7 +9,8 @@
 // inline, so a chunk always encodes to the same bytes whichever path compressed its blocks.
 
 import type { Entry } from '../../core/model.js';
-import { BLOCK_CHECKSUM_SIZE, CHUNK_FORMATS, CURRENT_CHUNK_FORMAT, encodeChunk, HEADER_SIZE, type BlockToWrite, type ChunkFormat } from './chunk-format.js';
+import { BLOCK_CHECKSUM_SIZE, CHUNK_FORMATS, CURRENT_CHUNK_FORMAT, encodeChunk, HEADER_SIZE, unframedFormat, type BlockToWrite, type ChunkFormat } from './chunk-format.js';
+import { compressBlock } from './block-sections.js';
 import { DecodedChunk } from './decoded-chunk.js';
 import { BlockCompressionError, estimatedCompressedSize, observeRatio, retryDelayMs, type BlockCompressor } from './block-compressor.js';
 import { codecFor, isEncoding, type BlockCodec, type Encoding } from './encoding.js';
@@ -212,7 +213,7 @@ export class MemChunk implements ChunkReader {
     this.cutUncompressed += serialized.raw.length;
     this.cutEntries += serialized.entries;
     if (this.compressor === undefined) {
-      this.settle(block, this.codec.compress(serialized.raw));
+      this.settle(block, compressBlock(this.config.format, this.codec, serialized.raw));
       return;
     }
     this.pendingRaw += serialized.raw.length;
@@ -223,13 +224,13 @@ export class MemChunk implements ChunkReader {
   /** Cuts the head block and serializes the chunk; blocks still compressing are compressed now. */
   encode(): Uint8Array {
     this.cutBlock();
-    for (const block of this.cut) if (block.data === undefined) this.settle(block, this.codec.compress(block.raw!));
+    for (const block of this.cut) if (block.data === undefined) this.settle(block, compressBlock(this.config.format, this.codec, block.raw!));
     return encodeChunk(this.config.format, this.config.encoding, this.cut as BlockToWrite[]);
   }
 
   private compressInBackground(block: CutBlock, compressor: BlockCompressor): void {
     block.attempts++;
-    compressor.compress(this.config.encoding, block.raw!).then(
+    compressor.compress(this.config.format, this.config.encoding, block.raw!).then(
       (data) => {
         // encode() may have compressed it inline meanwhile: the bytes are the same, keep those.
         if (block.data === undefined) this.settle(block, data);
@@ -266,7 +267,7 @@ export class MemChunk implements ChunkReader {
     const sources: EntrySource[] = this.cut.map((block, i) =>
       block.data !== undefined
         ? blockSource(block as BlockToWrite, this.config.format, this.codec, i)
-        : blockSource({ ...block, data: block.raw! }, this.config.format, NONE_CODEC, i),
+        : blockSource({ ...block, data: block.raw! }, unframedFormat(this.config.format), NONE_CODEC, i),
     );
     if (!this.head.isEmpty) sources.push(headSource(this.head, this.cut.length));
     return mergeSources(sources, plan);

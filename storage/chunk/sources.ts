@@ -3,7 +3,8 @@
 
 import type { Entry } from '../../core/model.js';
 import { ArrayCursor, BlockCursor, drain, type EntryCursor } from './block-cursor.js';
-import type { ChunkFormat } from './chunk-format.js';
+import { hasColumnLayout, type ChunkFormat } from './chunk-format.js';
+import { inflateColumns } from './block-sections.js';
 import { ColumnCursor } from './column-block.js';
 import type { BlockCodec } from './encoding.js';
 import type { HeadBlock } from './head-block.js';
@@ -33,7 +34,6 @@ export function blockSource(block: EncodedBlock, format: ChunkFormat, codec: Blo
     order,
     open(plan) {
       const section = `block ${order}`;
-      const raw = codec.decompress(block.data, block.uncompressedLength);
       const stats = plan.stats;
       if (stats !== undefined) {
         stats.blocksScanned++;
@@ -41,7 +41,13 @@ export function blockSource(block: EncodedBlock, format: ChunkFormat, codec: Blo
         stats.bytesScanned += block.uncompressedLength;
         stats.compressedBytesScanned += block.data.length;
       }
-      const cursor = format === 'norn-v1' ? new ColumnCursor(raw, block, plan, section) : new BlockCursor(raw, block, plan, section);
+      let cursor: EntryCursor;
+      if (hasColumnLayout(format)) {
+        const inflated = inflateColumns(format, codec, block.data, block.uncompressedLength, section);
+        cursor = new ColumnCursor(inflated.header, block, plan, section, inflated.split ? inflated.lines : undefined);
+      } else {
+        cursor = new BlockCursor(codec.decompress(block.data, block.uncompressedLength), block, plan, section);
+      }
       if (plan.direction === 'forward') return cursor;
       const entries = drain(cursor);
       return new ArrayCursor(entries, 0, entries.length, true);

@@ -1,0 +1,90 @@
+// The structured-metadata section of a column block, indexed in one pass: where each entry's
+// record starts, and which of the block's distinct records it is. A block's entries mostly carry
+// a handful of distinct records (a `detected_level` and a few values), so a scan resolves each
+// distinct record to labels once per block and finds an entry's by its number, instead of
+// comparing or hashing every entry's bytes.
+
+import { StorageError } from '../object-store.js';
+
+/** Past this many distinct records in a block, entries are not numbered (`ids` is undefined). */
+const MAX_DISTINCT = 64;
+
+export interface MetadataIndex {
+  /** Where entry i's record starts; `[n]` is where the section ends. */
+  readonly offsets: Int32Array;
+  /** Entry i's record as a number of the block's distinct records; undefined past MAX_DISTINCT. */
+  readonly ids: Uint8Array | undefined;
+  /** For each distinct record, the first entry that carries it. */
+  readonly firstEntry: readonly number[];
+}
+
+/**
+ * Walks the section `buf[start, end)` once, checking that it holds exactly one record per entry:
+ * uvarint #pairs, then per pair uvarint length + name, uvarint length + value.
+ */
+export function indexMetadata(buf: Uint8Array, n: number, start: number, end: number, section: string): MetadataIndex {
+  const corrupt = (what: string) => new StorageError('CORRUPT_CHUNK', `corrupt chunk: ${section} ${what}`);
+  const offsets = new Int32Array(n + 1);
+  let ids: Uint8Array | undefined = new Uint8Array(n);
+  const firstEntry: number[] = [];
+  let pos = start;
+  for (let i = 0; i < n; i++) {
+    offsets[i] = pos;
+    // Every count and length is a uvarint; one byte (below 128) is the common case.
+    let pairs = buf[pos]!;
+    if (pos < end && pairs < 0x80) pos++;
+    else [pairs, pos] = uvarintAt(buf, pos, end, corrupt);
+    if (pairs * 2 > end - pos) throw corrupt(`metadata pair count ${pairs} overruns the block`);
+    for (let k = 0; k < pairs * 2; k++) {
+      let length = buf[pos]!;
+      if (pos < end && length < 0x80) pos++;
+      else [length, pos] = uvarintAt(buf, pos, end, corrupt);
+      if (length > end - pos) throw corrupt(`metadata length ${length} at byte ${pos} overruns the section`);
+      pos += length;
+    }
+    if (ids === undefined) continue;
+    const length = pos - offsets[i]!;
+    const id = i > 0 && offsets[i]! - offsets[i - 1]! === length && sameBytes(buf, offsets[i - 1]!, length, offsets[i]!) ? ids[i - 1]! : distinctOf(buf, offsets, firstEntry, i, pos);
+    if (id < 0) ids = undefined;
+    else ids[i] = id;
+  }
+  if (pos !== end) throw corrupt(`${end - pos} bytes of metadata belong to no entry`);
+  offsets[n] = end;
+  return { offsets, ids, firstEntry };
+}
+
+/** The number of entry i's record (ending at `end`) among the distinct ones so far, adding it if new; -1 past the limit. */
+function distinctOf(buf: Uint8Array, offsets: Int32Array, firstEntry: number[], i: number, end: number): number {
+  const start = offsets[i]!;
+  const length = end - start;
+  for (let d = 0; d < firstEntry.length; d++) {
+    const other = offsets[firstEntry[d]!]!;
+    if (offsets[firstEntry[d]! + 1]! - other === length && sameBytes(buf, other, length, start)) return d;
+  }
+  if (firstEntry.length === MAX_DISTINCT) return -1;
+  firstEntry.push(i);
+  return firstEntry.length - 1;
+}
+
+/**
+ * Whether `buf[a, a + length)` equals `buf[b, b + length)`. Compared from the end: records of
+ * the same names differ in their values, which come last.
+ */
+function sameBytes(buf: Uint8Array, a: number, length: number, b: number): boolean {
+  for (let k = length - 1; k >= 0; k--) if (buf[a + k] !== buf[b + k]) return false;
+  return true;
+}
+
+function uvarintAt(buf: Uint8Array, pos: number, end: number, corrupt: (what: string) => StorageError): [number, number] {
+  let value = 0;
+  let scale = 1;
+  for (;;) {
+    if (pos >= end) throw corrupt(`has a truncated varint at byte ${pos}`);
+    const byte = buf[pos++]!;
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) break;
+    scale *= 128;
+    if (scale > 2 ** 49) throw corrupt(`has a varint overflow at byte ${pos}`);
+  }
+  return [value, pos];
+}
