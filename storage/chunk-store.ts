@@ -88,7 +88,8 @@ export class ChunkStore {
       if (checksum !== ref.checksum) {
         throw new StorageError('CORRUPT_CHUNK', `corrupt chunk: ${ref.key} has checksum ${checksum}, expected ${ref.checksum}`);
       }
-      decoded = DecodedChunk.decode(bytes);
+      // The object's checksum vouches for every byte, the blocks' checksums among them.
+      decoded = DecodedChunk.decode(bytes, { blockChecksums: false });
     } catch (error) {
       // Reported here, where the key is known; the caller decides whether to skip it or fail.
       if (error instanceof StorageError && error.code === 'CORRUPT_CHUNK') this.onCorrupt({ kind: 'chunk', key: ref.key, error });

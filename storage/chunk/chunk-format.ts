@@ -114,11 +114,22 @@ function corrupt(message: string): StorageError {
   return new StorageError('CORRUPT_CHUNK', `corrupt chunk: ${message}`);
 }
 
+export interface ParseOptions {
+  /**
+   * Whether each block is checked against its CRC32C (default true). A reader that has just
+   * checked the whole object against the checksum its key was written with (the chunk store)
+   * knows the blocks are the writer's bytes already and skips this second pass over them.
+   */
+  readonly blockChecksums?: boolean;
+}
+
 /**
  * Validates the layout and every checksum and returns the block metas. Block payloads are
- * checked against their CRC here, so a chunk that parses holds the bytes its writer wrote.
+ * checked against their CRC here (unless `blockChecksums` is false), so a chunk that parses holds
+ * the bytes its writer wrote.
  */
-export function parseChunk(bytes: Uint8Array): ParsedChunk {
+export function parseChunk(bytes: Uint8Array, options: ParseOptions = {}): ParsedChunk {
+  const blockChecksums = options.blockChecksums ?? true;
   if (!(bytes instanceof Uint8Array)) throw corrupt('input is not bytes');
   const size = bytes.length;
   if (size < MIN_CHUNK_SIZE) throw corrupt(`${size} bytes is shorter than the smallest chunk (${MIN_CHUNK_SIZE})`);
@@ -165,9 +176,11 @@ export function parseChunk(bytes: Uint8Array): ParsedChunk {
     }
     // An entry takes at least three bytes (timestamp, length, and a pair count or a newline).
     if (entries * 3 > uncompressedLength) throw corrupt(`block ${i} claims ${entries} entries in ${uncompressedLength} bytes`);
-    const stored = view.getUint32(offset + compressedLength);
-    const computed = crc32c(bytes, offset, offset + compressedLength);
-    if (stored !== computed) throw corrupt(`block ${i} checksum mismatch (stored ${hex(stored)}, computed ${hex(computed)})`);
+    if (blockChecksums) {
+      const stored = view.getUint32(offset + compressedLength);
+      const computed = crc32c(bytes, offset, offset + compressedLength);
+      if (stored !== computed) throw corrupt(`block ${i} checksum mismatch (stored ${hex(stored)}, computed ${hex(computed)})`);
+    }
     blocks.push({ entries, mint, maxt, offset, compressedLength, uncompressedLength });
     expectedOffset = offset + compressedLength + CHECKSUM_SIZE;
   }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Entry } from '../../core/model.js';
 import { StorageError } from '../object-store.js';
 import { columnLinesOffset, compressBlock } from './block-sections.js';
-import { CHUNK_FORMATS, encodeChunk, LEGACY_CHUNK_MAGIC, NORN_CHUNK_MAGIC } from './chunk-format.js';
+import { CHUNK_FORMATS, encodeChunk, HEADER_SIZE, LEGACY_CHUNK_MAGIC, NORN_CHUNK_MAGIC, parseChunk } from './chunk-format.js';
 import { crc32c } from './crc32c.js';
 import { codecFor, ENCODINGS } from './encoding.js';
 import { HeadBlock } from './head-block.js';
@@ -175,6 +175,16 @@ describe.each(CHUNK_FORMATS)('forged chunks with valid checksums (%s)', (format)
     bytes[offsetPos] = 7;
     bytes.writeUInt32BE(crc32c(bytes, metasOffset, bytes.length - 12), bytes.length - 12);
     expect(() => MemChunk.decode(bytes)).toThrow(/block 0 at offset 7, expected 6/);
+  });
+
+  it('checks block checksums unless the caller checked the whole object, and the layout always', () => {
+    const bytes = Buffer.from(encodeChunk(format, 'gzip', [good]));
+    const crcAt = HEADER_SIZE + data.length;
+    bytes[crcAt] = bytes[crcAt]! ^ 0xff;
+    expect(() => parseChunk(bytes)).toThrow(/block 0 checksum mismatch/);
+    expect(parseChunk(bytes, { blockChecksums: false }).blocks).toHaveLength(1);
+    const forged = Buffer.from(encodeChunk(format, 'gzip', [{ ...good, entries: 0 }]));
+    expect(() => parseChunk(forged, { blockChecksums: false })).toThrow(/block 0 has no entries/);
   });
 
   it('reports an encoding byte flipped to another known encoding', () => {

@@ -3,7 +3,7 @@
 // its compressed size.
 
 import type { Entry } from '../../core/model.js';
-import { encodeChunk, parseChunk, type ChunkFormat } from './chunk-format.js';
+import { encodeChunk, parseChunk, type ChunkFormat, type ParseOptions } from './chunk-format.js';
 import { codecFor, type BlockCodec, type Encoding } from './encoding.js';
 import { mergeSources } from './merge.js';
 import type { BlockMeta, ChunkReader, IterateOptions } from './scan.js';
@@ -49,8 +49,8 @@ export class DecodedChunk implements ChunkReader {
   }
 
   /** Throws StorageError CORRUPT_CHUNK naming the defect when `bytes` is not a valid chunk. */
-  static decode(bytes: Uint8Array): DecodedChunk {
-    const { format, encoding, blocks } = parseChunk(bytes);
+  static decode(bytes: Uint8Array, options?: ParseOptions): DecodedChunk {
+    const { format, encoding, blocks } = parseChunk(bytes, options);
     return new DecodedChunk(bytes, format, encoding, blocks);
   }
 
@@ -82,6 +82,6 @@ export class DecodedChunk implements ChunkReader {
   }
 }
 
-export function decodeChunk(bytes: Uint8Array): DecodedChunk {
-  return DecodedChunk.decode(bytes);
+export function decodeChunk(bytes: Uint8Array, options?: ParseOptions): DecodedChunk {
+  return DecodedChunk.decode(bytes, options);
 }

@@ -13,7 +13,7 @@ import { selectChunkSamples } from '../../select/stored-samples.js';
 
 export interface ScanStream {
   readonly labels: Labels;
-  /** The stream's encoded chunks overlapping the range (as stored: checksummed, compressed). */
+  /** The stream's encoded chunks overlapping the range, as the chunk store handed them out (checked against their keys' checksums). */
   readonly chunks: readonly Uint8Array[];
 }
 
@@ -30,8 +30,12 @@ export interface ScanResult {
 /** No batch is cut for size inside a process: one series, one batch. */
 const WHOLE_SERIES = Number.MAX_SAFE_INTEGER;
 
+/**
+ * The chunks' layout is checked again here, but not their blocks' checksums: the chunk store
+ * checked each object against the checksum in its key before it was handed out.
+ */
 function decodedChunks(stream: { readonly chunks: readonly Uint8Array[] }) {
-  return stream.chunks.map((bytes) => decodeChunk(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+  return stream.chunks.map((bytes) => decodeChunk(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { blockChecksums: false }));
 }
 
 export function readableStored(stream: { readonly labels: Labels; readonly chunks: readonly Uint8Array[] }): ReadableStream {
