@@ -10,6 +10,7 @@ import type { Entry, Label, Labels } from '../../core/model.js';
 import { StorageError } from '../object-store.js';
 import type { BlockBounds, EntryCursor } from './block-cursor.js';
 import { holdsOtherPatterns, type ScanPlan } from './scan-plan.js';
+import { readDeltas, readLengths } from './column-header.js';
 import { ByteReader, putUvarint, putVarint64, uvarintSize, varint64Size } from './varint.js';
 
 const NEWLINE = 0x0a;
@@ -100,7 +101,17 @@ function writeString(buf: Buffer, pos: number, value: string): number {
  * (a `norn-v2` block, inflated by section) the header alone with the lines in `lines`.
  */
 export class ColumnCursor implements EntryCursor {
-  private readonly ts: bigint[];
+  /** The first entry's timestamp. */
+  private readonly base: bigint;
+  /**
+   * Entry i's timestamp as ns after `base`, for a block spanning less than 2^49 ns (so no BigInt
+   * is made for entries the scan skips); otherwise undefined, and `wide` holds the timestamps.
+   */
+  private readonly rel: Float64Array | undefined;
+  private readonly wide: bigint[] | undefined;
+  /** The plan's bounds in `rel`'s terms. */
+  private readonly fromRel: number;
+  private readonly throughRel: number;
   /** Where each line starts in the block. */
   private readonly lineStart: Int32Array;
   private readonly lineLength: Int32Array;
@@ -113,6 +124,13 @@ export class ColumnCursor implements EntryCursor {
   private readonly inside: boolean;
   private readonly anchor: Buffer | undefined;
   private index = 0;
+  /**
+   * Whether the cursor itself yields in the plan's backward order (an unfiltered backward scan:
+   * the last entry in range first, down to `stop`); a filtered backward scan is drained and
+   * reversed by its caller instead.
+   */
+  readonly backward: boolean;
+  private stop = 0;
   private searchFrom: number;
   private done = false;
 
@@ -129,25 +147,23 @@ export class ColumnCursor implements EntryCursor {
     // A timestamp, a length and a newline take at least three bytes each entry (the newline in
     // the lines section when that is apart).
     if (n * (lines === undefined ? 3 : 2) > reader.remaining) throw this.corrupt(`claims ${n} entries in ${buf.length} bytes`);
-    const ts: bigint[] = new Array<bigint>(n);
-    let previous = 0n;
-    for (let i = 0; i < n; i++) {
-      const value = reader.varint64();
-      if (i > 0 && value < 0n) throw this.corrupt(`entry ${i} has a negative timestamp delta`);
-      previous = i === 0 ? value : previous + value;
-      ts[i] = previous;
+    const base = n > 0 ? reader.varint64() : 0n;
+    let rel: Float64Array | undefined = new Float64Array(n);
+    let wide: bigint[] | undefined;
+    const deltasEnd = readDeltas(buf, reader.pos, rel, section);
+    if (deltasEnd !== undefined) {
+      reader.pos = deltasEnd;
+    } else {
+      rel = undefined;
+      wide = this.readWide(reader, base, n);
     }
-    if (n > 0 && (ts[0]! < bounds.mint || ts[n - 1]! > bounds.maxt)) {
-      throw this.corrupt(`timestamps [${ts[0]}, ${ts[n - 1]}] outside the block's bounds [${bounds.mint}, ${bounds.maxt}]`);
+    const last = n === 0 ? 0n : rel !== undefined ? base + BigInt(rel[n - 1]!) : wide![n - 1]!;
+    if (n > 0 && (base < bounds.mint || last > bounds.maxt)) {
+      throw this.corrupt(`timestamps [${base}, ${last}] outside the block's bounds [${bounds.mint}, ${bounds.maxt}]`);
     }
     const lineLength = new Int32Array(n);
-    let linesBytes = 0;
-    for (let i = 0; i < n; i++) {
-      const length = reader.uvarint();
-      if (length > (lines ?? buf).length) throw this.corrupt(`line ${i} claims ${length} bytes`);
-      lineLength[i] = length;
-      linesBytes += length + 1;
-    }
+    const { end, linesBytes } = readLengths(buf, reader.pos, lineLength, (lines ?? buf).length, section);
+    reader.pos = end;
     const metadataSize = reader.uvarint();
     this.metadataStart = reader.skip(metadataSize);
     this.metadataEnd = reader.pos;
@@ -163,13 +179,63 @@ export class ColumnCursor implements EntryCursor {
       pos += lineLength[i]! + 1;
       if (this.lines[pos - 1] !== NEWLINE) throw this.corrupt(`line ${i} does not end where its length says`);
     }
-    this.ts = ts;
+    this.base = base;
+    this.rel = rel;
+    this.wide = wide;
+    this.fromRel = relative(plan.from, base);
+    this.throughRel = relative(plan.through, base);
     this.lineStart = lineStart;
     this.lineLength = lineLength;
     this.searchFrom = linesFrom;
     this.inside = bounds.mint >= plan.from && bounds.maxt < plan.through;
     this.anchor = plan.patterns[0];
-    if (!this.inside) this.index = lowerBound(ts, plan.from);
+    this.backward = plan.direction === 'backward' && this.anchor === undefined;
+    if (this.backward) {
+      this.stop = this.inside ? 0 : this.firstAtOrAfter(this.fromRel, plan.from);
+      this.index = (this.inside ? n : this.firstAtOrAfter(this.throughRel, plan.through)) - 1;
+    } else if (!this.inside) {
+      this.index = this.firstAtOrAfter(this.fromRel, plan.from);
+    }
+  }
+
+  /** The timestamps of a block spanning 2^49 ns or more, as BigInts from after the first. */
+  private readWide(reader: ByteReader, base: bigint, n: number): bigint[] {
+    const ts: bigint[] = new Array<bigint>(n);
+    let previous = base;
+    if (n > 0) ts[0] = base;
+    for (let i = 1; i < n; i++) {
+      const delta = reader.varint64();
+      if (delta < 0n) throw this.corrupt(`entry ${i} has a negative timestamp delta`);
+      previous += delta;
+      ts[i] = previous;
+    }
+    return ts;
+  }
+
+  private get count(): number {
+    return this.lineLength.length;
+  }
+
+  private timeAt(i: number): bigint {
+    return this.rel !== undefined ? this.base + BigInt(this.rel[i]!) : this.wide![i]!;
+  }
+
+  /** Whether entry i is at or after the plan's `through`. */
+  private pastThrough(i: number): boolean {
+    return this.rel !== undefined ? this.rel[i]! >= this.throughRel : this.wide![i]! >= this.plan.through;
+  }
+
+  /** The first entry at or after a bound (`boundRel` in `rel`'s terms, `bound` for `wide`). */
+  private firstAtOrAfter(boundRel: number, bound: bigint): number {
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const before = this.rel !== undefined ? this.rel[mid]! < boundRel : this.wide![mid]! < bound;
+      if (before) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   next(): Entry | undefined {
@@ -179,7 +245,15 @@ export class ColumnCursor implements EntryCursor {
 
   private nextPlain(): Entry | undefined {
     const i = this.index;
-    if (i >= this.ts.length || (!this.inside && this.ts[i]! >= this.plan.through)) {
+    if (this.backward) {
+      if (i < this.stop) {
+        this.done = true;
+        return undefined;
+      }
+      this.index = i - 1;
+      return this.entryAt(i);
+    }
+    if (i >= this.count || (!this.inside && this.pastThrough(i))) {
       this.done = true;
       return undefined;
     }
@@ -188,7 +262,7 @@ export class ColumnCursor implements EntryCursor {
   }
 
   private nextMatching(anchor: Buffer): Entry | undefined {
-    const n = this.ts.length;
+    const n = this.count;
     for (;;) {
       const hit = this.index < n ? this.lines.indexOf(anchor, this.searchFrom) : -1;
       if (hit < 0) {
@@ -214,7 +288,7 @@ export class ColumnCursor implements EntryCursor {
       this.searchFrom = end + 1;
       this.index = i + 1;
       if (hit + anchor.length > end) continue;
-      if (!this.inside && this.ts[i]! >= this.plan.through) {
+      if (!this.inside && this.pastThrough(i)) {
         this.done = true;
         return undefined;
       }
@@ -227,7 +301,8 @@ export class ColumnCursor implements EntryCursor {
     const start = this.lineStart[i]!;
     const line = this.lines.toString('utf8', start, start + this.lineLength[i]!);
     const metadata = this.metadataStart === this.metadataEnd ? undefined : this.readMetadata(i);
-    return metadata === undefined ? { ts: this.ts[i]!, line } : { ts: this.ts[i]!, line, metadata };
+    const ts = this.timeAt(i);
+    return metadata === undefined ? { ts, line } : { ts, line, metadata };
   }
 
   private readMetadata(i: number): Labels | undefined {
@@ -252,7 +327,7 @@ export class ColumnCursor implements EntryCursor {
 
   /** Walks the metadata section once, checking that it holds exactly one record per entry. */
   private indexMetadata(): Int32Array {
-    const n = this.ts.length;
+    const n = this.count;
     const offsets = new Int32Array(n);
     const reader = new ByteReader(this.buf, this.metadataStart, this.metadataEnd, this.section);
     for (let i = 0; i < n; i++) {
@@ -270,13 +345,10 @@ export class ColumnCursor implements EntryCursor {
   }
 }
 
-function lowerBound(ts: readonly bigint[], target: bigint): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+/** `ts - base` as a number to compare with a block's relative times (clamped far outside). */
+function relative(ts: bigint, base: bigint): number {
+  const delta = ts - base;
+  if (delta > 2n ** 53n) return Infinity;
+  if (delta < -(2n ** 53n)) return -Infinity;
+  return Number(delta);
 }

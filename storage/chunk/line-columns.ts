@@ -13,6 +13,7 @@ import { hasColumnLayout } from './chunk-format.js';
 import { codecFor } from './encoding.js';
 import type { DecodedChunk } from './decoded-chunk.js';
 import type { BlockMeta } from './scan.js';
+import { readDeltas, readLengths } from './column-header.js';
 import { indexMetadata, type MetadataIndex } from './metadata-records.js';
 import { ByteReader } from './varint.js';
 
@@ -103,47 +104,15 @@ function readHeader(buf: Buffer, bounds: BlockMeta, section: string, inflateLine
   if (n * (inflateLines === undefined ? 3 : 2) > reader.remaining) throw corrupt(`claims ${n} entries in ${buf.length} bytes`);
   const ts = new Float64Array(n);
   const base = n > 0 ? reader.varint64() : 0n;
-  // Deltas and lengths are read inline: these loops run per entry, over one- to four-byte varints.
-  const end = buf.length;
-  let pos = reader.pos;
-  let previous = 0;
-  for (let i = 1; i < n; i++) {
-    let u = 0;
-    let scale = 1;
-    let byte: number;
-    do {
-      if (pos >= end) throw corrupt(`has a truncated varint at byte ${pos}`);
-      byte = buf[pos++]!;
-      u += (byte & 0x7f) * scale;
-      scale *= 128;
-    } while (byte >= 0x80 && scale < SPAN_LIMIT);
-    // Longer than seven bytes: a delta of 2^49 ns or more, read with BigInt timestamps instead.
-    if (byte >= 0x80) return undefined;
-    if (u % 2 === 1) throw corrupt(`entry ${i} has a negative timestamp delta`);
-    previous += u / 2;
-    if (previous >= SPAN_LIMIT) return undefined;
-    ts[i] = previous;
-  }
-  if (n > 0 && (base < bounds.mint || base + BigInt(previous) > bounds.maxt)) {
-    throw corrupt(`timestamps [${base}, ${base + BigInt(previous)}] outside the block's bounds [${bounds.mint}, ${bounds.maxt}]`);
+  const deltasEnd = readDeltas(buf, reader.pos, ts, section);
+  if (deltasEnd === undefined) return undefined;
+  const span = n > 0 ? BigInt(ts[n - 1]!) : 0n;
+  if (n > 0 && (base < bounds.mint || base + span > bounds.maxt)) {
+    throw corrupt(`timestamps [${base}, ${base + span}] outside the block's bounds [${bounds.mint}, ${bounds.maxt}]`);
   }
   const lineLength = new Int32Array(n);
-  let linesBytes = 0;
-  for (let i = 0; i < n; i++) {
-    let length = 0;
-    let scale = 1;
-    let byte: number;
-    do {
-      if (pos >= end) throw corrupt(`has a truncated varint at byte ${pos}`);
-      byte = buf[pos++]!;
-      length += (byte & 0x7f) * scale;
-      scale *= 128;
-    } while (byte >= 0x80 && scale <= 2 ** 28);
-    if (byte >= 0x80 || length > bounds.uncompressedLength) throw corrupt(`line ${i} claims ${length} bytes`);
-    lineLength[i] = length;
-    linesBytes += length + 1;
-  }
-  reader.pos = pos;
+  const { end, linesBytes } = readLengths(buf, deltasEnd, lineLength, bounds.uncompressedLength, section);
+  reader.pos = end;
   const metadataSize = reader.uvarint();
   const metadataStart = reader.skip(metadataSize);
   const metadataEnd = reader.pos;
@@ -159,8 +128,6 @@ function corruptIn(section: string, what: string): StorageError {
   return new StorageError('CORRUPT_CHUNK', `corrupt chunk: ${section} ${what}`);
 }
 
-/** Blocks whose entries span this many ns or more are read with BigInt timestamps instead. */
-const SPAN_LIMIT = 2 ** 49;
 
 /** Entry i's metadata as labels; undefined when it has none (as the entry cursor reads it). */
 export function readLineMetadata(columns: LineColumns, i: number): Labels | undefined {

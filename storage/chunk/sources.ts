@@ -44,7 +44,11 @@ export function blockSource(block: EncodedBlock, format: ChunkFormat, codec: Blo
       let cursor: EntryCursor;
       if (hasColumnLayout(format)) {
         const inflated = inflateColumns(format, codec, block.data, block.uncompressedLength, section);
-        cursor = new ColumnCursor(inflated.header, block, plan, section, inflated.split ? inflated.lines : undefined);
+        const columns = new ColumnCursor(inflated.header, block, plan, section, inflated.split ? inflated.lines : undefined);
+        // An unfiltered backward scan reads the columns from the end: no entry is made for the
+        // part of the block a limit never reaches.
+        if (columns.backward) return columns;
+        cursor = columns;
       } else {
         cursor = new BlockCursor(codec.decompress(block.data, block.uncompressedLength), block, plan, section);
       }
