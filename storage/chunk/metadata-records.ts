@@ -27,9 +27,24 @@ export function indexMetadata(buf: Uint8Array, n: number, start: number, end: nu
   const offsets = new Int32Array(n + 1);
   let ids: Uint8Array | undefined = new Uint8Array(n);
   const firstEntry: number[] = [];
+  // The distinct records so far, by where they are and how long.
+  const knownStart: number[] = [];
+  const knownLength: number[] = [];
+  let last = -1;
   let pos = start;
   for (let i = 0; i < n; i++) {
     offsets[i] = pos;
+    if (ids !== undefined) {
+      // Records delimit themselves: bytes equal to a known record are that record, so an entry
+      // that repeats one is found without walking its pairs (the last one's first, then the rest).
+      const id = knownAt(buf, pos, end, knownStart, knownLength, last);
+      if (id >= 0) {
+        ids[i] = id;
+        last = id;
+        pos += knownLength[id]!;
+        continue;
+      }
+    }
     // Every count and length is a uvarint; one byte (below 128) is the common case.
     let pairs = buf[pos]!;
     if (pos < end && pairs < 0x80) pos++;
@@ -43,34 +58,36 @@ export function indexMetadata(buf: Uint8Array, n: number, start: number, end: nu
       pos += length;
     }
     if (ids === undefined) continue;
-    const length = pos - offsets[i]!;
-    const id = i > 0 && offsets[i]! - offsets[i - 1]! === length && sameBytes(buf, offsets[i - 1]!, length, offsets[i]!) ? ids[i - 1]! : distinctOf(buf, offsets, firstEntry, i, pos);
-    if (id < 0) ids = undefined;
-    else ids[i] = id;
+    if (firstEntry.length === MAX_DISTINCT) {
+      ids = undefined;
+      continue;
+    }
+    last = firstEntry.length;
+    ids[i] = last;
+    firstEntry.push(i);
+    knownStart.push(offsets[i]!);
+    knownLength.push(pos - offsets[i]!);
   }
   if (pos !== end) throw corrupt(`${end - pos} bytes of metadata belong to no entry`);
   offsets[n] = end;
   return { offsets, ids, firstEntry };
 }
 
-/** The number of entry i's record (ending at `end`) among the distinct ones so far, adding it if new; -1 past the limit. */
-function distinctOf(buf: Uint8Array, offsets: Int32Array, firstEntry: number[], i: number, end: number): number {
-  const start = offsets[i]!;
-  const length = end - start;
-  for (let d = 0; d < firstEntry.length; d++) {
-    const other = offsets[firstEntry[d]!]!;
-    if (offsets[firstEntry[d]! + 1]! - other === length && sameBytes(buf, other, length, start)) return d;
+/** Which known record the bytes at `pos` are (trying `last` first); -1 for none. */
+function knownAt(buf: Uint8Array, pos: number, end: number, knownStart: readonly number[], knownLength: readonly number[], last: number): number {
+  if (last >= 0 && sameBytes(buf, knownStart[last]!, knownLength[last]!, pos, end)) return last;
+  for (let d = 0; d < knownStart.length; d++) {
+    if (d !== last && sameBytes(buf, knownStart[d]!, knownLength[d]!, pos, end)) return d;
   }
-  if (firstEntry.length === MAX_DISTINCT) return -1;
-  firstEntry.push(i);
-  return firstEntry.length - 1;
+  return -1;
 }
 
 /**
- * Whether `buf[a, a + length)` equals `buf[b, b + length)`. Compared from the end: records of
- * the same names differ in their values, which come last.
+ * Whether `buf[b, b + length)`, inside `end`, equals `buf[a, a + length)`. Compared from the
+ * end: records of the same names differ in their values, which come last.
  */
-function sameBytes(buf: Uint8Array, a: number, length: number, b: number): boolean {
+function sameBytes(buf: Uint8Array, a: number, length: number, b: number, end: number): boolean {
+  if (b + length > end) return false;
   for (let k = length - 1; k >= 0; k--) if (buf[a + k] !== buf[b + k]) return false;
   return true;
 }
