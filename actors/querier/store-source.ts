@@ -39,7 +39,8 @@ export interface ChunkSource {
  * groups, so memory follows this bound and the result, not the bytes the query scans.
  */
 const CHUNKS_PER_GROUP = 32;
-const PARALLEL_FETCHES = 8;
+/** Chunk reads in flight: one group is read at a time, its chunks this many at once. */
+const PARALLEL_FETCHES = 16;
 
 /** Streams in groups of about CHUNKS_PER_GROUP overlapping chunks; a stream is never split. */
 function* groupsOf(streams: readonly StoredStream[], start: bigint, end: bigint): Generator<StoredStream[]> {
@@ -72,9 +73,9 @@ export interface StoreScanOptions {
 
 /**
  * The matching streams a group at a time, each group's chunks fetched in parallel and scanned
- * by `run`. Up to `depth` groups are in flight (fetching or scanning) while the caller consumes
- * the oldest, so the next chunks are read while the current ones scan; results come back in
- * group order whatever finishes first.
+ * by `run`. Up to `depth` groups are in flight (fetched or fetching, scanning) while the caller
+ * consumes the oldest, so the next chunks are read while the current ones scan; results come
+ * back in group order whatever finishes first.
  */
 async function* scanGroups<R>(
   source: ChunkSource,
@@ -90,8 +91,14 @@ async function* scanGroups<R>(
   // Streams outside the query's shard are left out before any of their chunks is fetched.
   const streams = await source.streams(tenant, start, end, (labels) => matchesLabels(matchers, labels) && inShard(labels, shard));
   const inFlight: Promise<R>[] = [];
+  // Groups are fetched one after another, in the order they are scanned: the first scan starts
+  // once the first group is in, instead of once every group in flight is (a cold query's first
+  // group waited for four groups' reads before).
+  let fetching: Promise<unknown> = Promise.resolve();
   for (const group of groupsOf(streams, start, end)) {
-    const scanned = fetchGroup(source, group, stats).then(run);
+    const fetched = fetching.then(() => fetchGroup(source, group, stats));
+    fetching = fetched.catch(() => undefined);
+    const scanned = fetched.then(run);
     scanned.catch(() => undefined); // awaited in order below; a failure must not go unhandled meanwhile
     inFlight.push(scanned);
     if (inFlight.length >= depth) yield await inFlight.shift()!;
