@@ -91,6 +91,23 @@ describe('MemChunk round trip', () => {
     });
   }
 
+  it('reads a block spanning the whole timestamp range forward and backward, over ranges that cut it anywhere', () => {
+    const bounds = [ALL.from, -6n, -5n, 0n, T0, T0 + 3n, T0 + 4n, 2n ** 62n, 2n ** 63n - 2n, ALL.through];
+    for (const format of ['norn-v2', 'norn-v1', 'legacy-v4'] as const) {
+      for (const [name, reader] of readers(VARIED, { encoding: 'gzip', format })) {
+        for (const from of bounds) {
+          for (const through of bounds) {
+            if (through < from) continue;
+            for (const direction of ['forward', 'backward'] as const) {
+              const options = { from, through, direction };
+              expect(collect(reader, options), `${format} ${name} [${from}, ${through}) ${direction}`).toEqual(expected(VARIED, options));
+            }
+          }
+        }
+      }
+    }
+  });
+
   it('writes the header the README draws', () => {
     const bytes = build(VARIED, { encoding: 'snappy' }).encode();
     expect(Buffer.from(bytes.subarray(0, 6)).toString('hex')).toBe('4e4f524e0204');
