@@ -11,6 +11,7 @@ import { StorageError } from '../object-store.js';
 import type { BlockBounds, EntryCursor } from './block-cursor.js';
 import { holdsOtherPatterns, type ScanPlan } from './scan-plan.js';
 import { readDeltas, readLengths } from './column-header.js';
+import { indexMetadata } from './metadata-records.js';
 import { ByteReader, putUvarint, putVarint64, uvarintSize, varint64Size } from './varint.js';
 
 const NEWLINE = 0x0a;
@@ -306,7 +307,7 @@ export class ColumnCursor implements EntryCursor {
   }
 
   private readMetadata(i: number): Labels | undefined {
-    const offsets = (this.metadataOffsets ??= this.indexMetadata());
+    const offsets = (this.metadataOffsets ??= indexMetadata(this.buf, this.count, this.metadataStart, this.metadataEnd, this.section).offsets);
     const reader = new ByteReader(this.buf, offsets[i]!, this.metadataEnd, this.section);
     const pairs = reader.uvarint();
     if (pairs === 0) return undefined;
@@ -325,20 +326,6 @@ export class ColumnCursor implements EntryCursor {
     return this.buf.toString('utf8', start, start + length);
   }
 
-  /** Walks the metadata section once, checking that it holds exactly one record per entry. */
-  private indexMetadata(): Int32Array {
-    const n = this.count;
-    const offsets = new Int32Array(n);
-    const reader = new ByteReader(this.buf, this.metadataStart, this.metadataEnd, this.section);
-    for (let i = 0; i < n; i++) {
-      offsets[i] = reader.pos;
-      const pairs = reader.uvarint();
-      if (pairs * 2 > reader.remaining) throw this.corrupt(`metadata pair count ${pairs} overruns the block`);
-      for (let k = 0; k < pairs * 2; k++) reader.skip(reader.uvarint());
-    }
-    if (reader.pos !== this.metadataEnd) throw this.corrupt(`${this.metadataEnd - reader.pos} bytes of metadata belong to no entry`);
-    return offsets;
-  }
 
   private corrupt(what: string): StorageError {
     return new StorageError('CORRUPT_CHUNK', `corrupt chunk: ${this.section} ${what}`);
