@@ -48,6 +48,8 @@ class Grouper {
   private readonly byNames: string[] | undefined;
   private readonly drop: Set<string>;
   private readonly memo = new Map<string, { labels: Labels; key: string }>();
+  /** With one `by` name: its value is the memo key, and a line without it has this result. */
+  private withoutTheOne: { labels: Labels; key: string } | undefined;
 
   constructor(grouping: Grouping | undefined, dropLabel: string | undefined) {
     if (grouping !== undefined && !grouping.without) {
@@ -62,6 +64,20 @@ class Grouper {
 
   result(lb: LabelsBuilder): { labels: Labels; key: string } {
     if (lb.hasError()) return lb.result();
+    if (this.byNames !== undefined && this.byNames.length === 1) {
+      // One name (the common `sum by (level)`): no key string to build per line.
+      const name = this.byNames[0]!;
+      const value = lb.get(name);
+      if (value === undefined || value === '') return (this.withoutTheOne ??= { labels: [], key: keyOf([]) });
+      let hit = this.memo.get(value);
+      if (hit === undefined) {
+        const labels: Label[] = [{ name, value }];
+        hit = { labels, key: keyOf(labels) };
+        if (this.memo.size > 10_000) this.memo.clear();
+        this.memo.set(value, hit);
+      }
+      return hit;
+    }
     if (this.byNames !== undefined) {
       // `by`: only the named labels matter; build them without materialising the rest.
       let memoKey = '';

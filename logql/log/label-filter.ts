@@ -10,7 +10,16 @@ import { fullMatchTest } from './regex.js';
 
 export const ERR_LABEL_FILTER = 'LabelFilterErr';
 
-export type LabelPredicate = (lb: LabelsBuilder) => boolean;
+/** What a label filter reads and writes of a line's labels (a `LabelsBuilder`, or a stand-in for one). */
+export type FilterLabels = Pick<LabelsBuilder, 'get' | 'filterValue' | 'setError'>;
+
+export type LabelPredicate = (lb: FilterLabels) => boolean;
+
+/** Every label name a filter reads, once each. */
+export function labelFilterNames(f: LabelFilter): string[] {
+  if (f.kind === 'binary') return [...new Set([...labelFilterNames(f.left), ...labelFilterNames(f.right)])];
+  return [f.kind === 'string' ? f.matcher.name : f.name];
+}
 
 export function compileMatcherTest(m: LabelMatcher): (value: string) => boolean {
   switch (m.type) {
@@ -54,6 +63,19 @@ function converted(name: string, op: CompareOp, target: number, convert: (v: str
 }
 
 function parseNumber(v: string): number {
+  // Plain integers (status codes, counts) are most of what filters compare: up to 15 digits,
+  // the sum is exact and equals Go's value; anything else goes through Go's full syntax.
+  const negative = v.charCodeAt(0) === 45 ? 1 : 0;
+  if (v.length > negative && v.length <= 15 + negative) {
+    let value = 0;
+    let i = negative;
+    for (; i < v.length; i++) {
+      const d = v.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      value = value * 10 + d;
+    }
+    if (i === v.length) return negative === 1 ? -value : value;
+  }
   const n = goParseFloat(v);
   if (n === undefined) throw new Error(parseFloatError(v));
   return n;

@@ -10,13 +10,28 @@ export const ERROR_LABEL = '__error__';
 export const ERROR_DETAILS_LABEL = '__error_details__';
 const EXTRACTED_SUFFIX = '_extracted';
 const NO_CATEGORIES: { readonly metadata?: Labels; readonly parsed?: Labels } = {};
+/** The `added` of a line nothing has written to; never written itself (see `writableAdded`). */
+const NOTHING_ADDED: ReadonlyMap<string, string> = new Map();
+const NO_METADATA_NAMES: ReadonlySet<string> = new Set();
 
 export class LabelsBuilder {
   readonly stream: Labels;
   private readonly streamValues: Map<string, string>;
   private readonly streamString: string;
-  private added = new Map<string, string>();
-  private metadataNames = new Set<string>();
+  /**
+   * Labels set on this line beyond the stream's. Shared, not owned, right after `reset` and
+   * `addMetadata` (the metadata-only state of the last metadata seen, reused while lines carry
+   * equal metadata, as a stream's lines mostly do); the first write copies it.
+   */
+  private added: ReadonlyMap<string, string> = NOTHING_ADDED;
+  private ownsAdded = false;
+  private metadataNames: ReadonlySet<string> = NO_METADATA_NAMES;
+  /** States of the metadata applied to fresh lines lately (a stream's lines carry a few distinct records). */
+  private metadataStates: MetadataState[] = [];
+  private nextMetadataState = 0;
+  private lastState: MetadataState | undefined;
+  /** The state this line shares (undefined once the line owns its labels, or has no metadata). */
+  private sharedState: MetadataState | undefined;
   /** Names the parsers have written for this line, so the first value of a repeated key wins. */
   private parsed = new Set<string>();
   private deleted = new Set<string>();
@@ -32,8 +47,10 @@ export class LabelsBuilder {
   }
 
   reset(): void {
-    if (this.added.size > 0) this.added = new Map();
-    if (this.metadataNames.size > 0) this.metadataNames = new Set();
+    this.added = NOTHING_ADDED;
+    this.ownsAdded = false;
+    this.sharedState = undefined;
+    this.metadataNames = NO_METADATA_NAMES;
     if (this.parsed.size > 0) this.parsed = new Set();
     if (this.deleted.size > 0) this.deleted = new Set();
     this.error = '';
@@ -70,16 +87,57 @@ export class LabelsBuilder {
       this.errorDetails = value;
       return;
     }
-    this.added.set(name, value);
+    this.writableAdded().set(name, value);
     this.deleted.delete(name);
+  }
+
+  private writableAdded(): Map<string, string> {
+    if (!this.ownsAdded) {
+      // Copied by hand: the Map constructor goes through the iterator protocol, slower for a few entries.
+      const own = new Map<string, string>();
+      this.added.forEach((value, name) => own.set(name, value));
+      this.added = own;
+      this.ownsAdded = true;
+      this.sharedState = undefined;
+    }
+    return this.added as Map<string, string>;
   }
 
   /** Adds structured metadata; a stream label of the same name wins. */
   addMetadata(metadata: Labels): void {
+    // Right after `reset` (as a pipeline calls it), the state follows from the metadata alone.
+    const fresh = this.added === NOTHING_ADDED && this.metadataNames === NO_METADATA_NAMES && this.deleted.size === 0 && this.parsed.size === 0 && this.error === '' && this.errorDetails === '';
+    if (fresh) {
+      // The same records usually come back as the same arrays; else compare their labels.
+      const last = this.lastState;
+      let found: MetadataState | undefined = last !== undefined && (last.source === metadata || sameLabels(last.labels, metadata)) ? last : undefined;
+      if (found === undefined) found = this.metadataStates.find((state) => state.source === metadata);
+      if (found === undefined) found = this.metadataStates.find((state) => sameLabels(state.labels, metadata));
+      if (found !== undefined) {
+        const state = found;
+        this.lastState = state;
+        this.added = state.added;
+        this.metadataNames = state.names;
+        this.sharedState = state;
+        this.cached = undefined;
+        return;
+      }
+    }
+    const names = new Set(this.metadataNames);
     for (const { name, value } of metadata) {
       const target = this.streamValues.has(name) ? name + EXTRACTED_SUFFIX : name;
-      this.metadataNames.add(target);
+      names.add(target);
       this.set(target, value);
+    }
+    this.metadataNames = names;
+    if (fresh) {
+      // Owned by no line from here: the next write copies it.
+      const state: MetadataState = { source: metadata, labels: metadata.map(({ name, value }) => ({ name, value })), added: this.added, names, result: undefined };
+      if (this.metadataStates.length < MAX_METADATA_STATES) this.metadataStates.push(state);
+      else this.metadataStates[this.nextMetadataState++ % MAX_METADATA_STATES] = state;
+      this.ownsAdded = false;
+      this.sharedState = state;
+      this.lastState = state;
     }
   }
 
@@ -116,7 +174,7 @@ export class LabelsBuilder {
       this.errorDetails = '';
       return;
     }
-    this.added.delete(name);
+    if (this.added.has(name)) this.writableAdded().delete(name);
     if (this.streamValues.has(name)) this.deleted.add(name);
   }
 
@@ -176,6 +234,12 @@ export class LabelsBuilder {
       this.cached = { labels: this.stream, key: this.streamString };
       return this.cached;
     }
+    // A line with nothing but its metadata has that state's labels.
+    const shared = this.sharedState !== undefined && this.deleted.size === 0 && this.error === '' && this.errorDetails === '' ? this.sharedState : undefined;
+    if (shared?.result !== undefined) {
+      this.cached = shared.result;
+      return this.cached;
+    }
     const out: Label[] = [];
     for (const l of this.stream) if (!this.deleted.has(l.name) && !this.added.has(l.name)) out.push(l);
     // An empty value is no label (Loki drops them when a series' labels are read back).
@@ -184,6 +248,26 @@ export class LabelsBuilder {
     if (this.errorDetails !== '') out.push({ name: ERROR_DETAILS_LABEL, value: this.errorDetails });
     out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     this.cached = { labels: out, key: labelsToString(out) };
+    if (shared !== undefined) shared.result = this.cached;
     return this.cached;
   }
+}
+
+interface MetadataState {
+  /** The array the metadata came in (Labels are never changed in place), and a copy of its labels. */
+  readonly source: Labels;
+  readonly labels: Labels;
+  readonly added: ReadonlyMap<string, string>;
+  readonly names: ReadonlySet<string>;
+  result: { labels: Labels; key: string } | undefined;
+}
+
+const MAX_METADATA_STATES = 8;
+
+function sameLabels(a: Labels, b: Labels): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  // Values first: records of a stream mostly differ there, under the same names.
+  for (let i = 0; i < a.length; i++) if (a[i]!.value !== b[i]!.value || a[i]!.name !== b[i]!.name) return false;
+  return true;
 }

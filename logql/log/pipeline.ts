@@ -10,6 +10,7 @@ import { decolorizeStage, dropStage, keepStage } from './label-stages.js';
 import { LabelsBuilder } from './labels-builder.js';
 import { compileLineFilter, requiredNeedle } from './line-filter.js';
 import { jsonStage } from './parsers/json.js';
+import { jsonFilteredStage } from './parsers/json-filtered.js';
 import { logfmtStage } from './parsers/logfmt.js';
 import { patternStage, regexpStage } from './parsers/regexp.js';
 import { unpackStage } from './parsers/unpack.js';
@@ -104,13 +105,23 @@ export function compileStage(s: Stage): StageFn {
 export function compileStages(stages: readonly Stage[], onlyLabels?: readonly string[]): StageFn[] {
   const ordered = reorderStages(stages);
   // Only after stages that set no label and no error: an error keeps every label of its line.
-  const plainBefore = ordered.slice(0, -1).every((stage) => stage.kind === 'lineFilter' || stage.kind === 'decolorize');
-  return ordered.map((stage, i) => {
+  const plain = (stage: Stage): boolean => stage.kind === 'lineFilter' || stage.kind === 'decolorize';
+  const plainBefore = ordered.slice(0, -1).every(plain);
+  const out: StageFn[] = [];
+  for (let i = 0; i < ordered.length; i++) {
+    const stage = ordered[i]!;
+    const next = ordered[i + 1];
     if (onlyLabels !== undefined && plainBefore && i === ordered.length - 1 && stage.kind === 'logfmt') {
-      return logfmtStage(stage.strict, stage.keepEmpty, stage.extractions, onlyLabels);
+      out.push(logfmtStage(stage.strict, stage.keepEmpty, stage.extractions, onlyLabels));
+    } else if (stage.kind === 'json' && stage.extractions === undefined && next?.kind === 'labelFilter' && ordered.slice(0, i).every(plain)) {
+      // A first `| json` and the label filter right after it, run as one stage (json-filtered.ts).
+      out.push(jsonFilteredStage(next.filter));
+      i++;
+    } else {
+      out.push(compileStage(stage));
     }
-    return compileStage(stage);
-  });
+  }
+  return out;
 }
 
 /** Runs stages over one stream's lines, reusing one labels builder. */

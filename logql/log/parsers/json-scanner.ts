@@ -15,15 +15,27 @@ export type JsonNode =
   | { readonly type: 'string' | 'number' | 'bool' | 'null'; readonly raw: string; readonly text: string };
 
 export class JsonScanner {
-  private i = 0;
+  protected i = 0;
   private failedWhat = '';
   private failedAt = -1;
   /** Position of the next backslash at or after the last string start (-1: none left). */
   private nextBackslash = -2;
+  /** Whether the string `stringEnd` last passed holds a backslash (its text needs decoding). */
+  protected lastEscaped = false;
 
-  constructor(private readonly s: string) {}
+  constructor(protected s: string) {}
 
-  private ws(): void {
+  /** Starts over on another text, so one scanner can serve line after line. */
+  protected restart(s: string): void {
+    this.s = s;
+    this.i = 0;
+    this.failedWhat = '';
+    this.failedAt = -1;
+    this.nextBackslash = -2;
+    this.lastEscaped = false;
+  }
+
+  protected ws(): void {
     const s = this.s;
     let c = s.charCodeAt(this.i);
     while (c === 32 || c === 10 || c === 13 || c === 9) c = s.charCodeAt(++this.i);
@@ -34,14 +46,14 @@ export class JsonScanner {
     return this.failedAt < 0 ? '' : `${this.failedWhat} at offset ${this.failedAt}`;
   }
 
-  private fail(what: string): never {
+  protected fail(what: string): never {
     this.failedWhat = what;
     this.failedAt = this.i;
     throw FAILED;
   }
 
   /** A failure of this scan becomes `false`; anything else (a bug, a callback's throw) goes on. */
-  private static failed(thrown: unknown): false {
+  protected static failed(thrown: unknown): false {
     if (thrown === FAILED) return false;
     throw thrown;
   }
@@ -171,11 +183,64 @@ export class JsonScanner {
     return { type, raw: this.s.slice(start, this.i), text };
   }
 
-  private skipValue(): void {
-    this.parseValue();
+  /**
+   * Passes over one value as `parseValue` reads it, failing where and as it fails, but builds
+   * nothing: arrays the flattening skips, and values a lookup does not want.
+   */
+  protected skipValue(): void {
+    const c = this.s.charCodeAt(this.i);
+    if (c === 123) {
+      this.i++;
+      this.ws();
+      if (this.s.charCodeAt(this.i) === 125) {
+        this.i++;
+        return;
+      }
+      for (;;) {
+        this.ws();
+        if (this.s.charCodeAt(this.i) !== 34) this.fail('Expected a key string');
+        this.stringEnd();
+        this.ws();
+        if (this.s.charCodeAt(this.i++) !== 58) this.fail("Expected ':'");
+        this.ws();
+        this.skipValue();
+        this.ws();
+        const sep = this.s.charCodeAt(this.i++);
+        if (sep === 44) continue;
+        if (sep === 125) return;
+        this.fail("Value looks like object, but can't find closing '}' symbol");
+      }
+    }
+    if (c === 91) {
+      this.i++;
+      this.ws();
+      if (this.s.charCodeAt(this.i) === 93) {
+        this.i++;
+        return;
+      }
+      for (;;) {
+        this.ws();
+        this.skipValue();
+        this.ws();
+        const sep = this.s.charCodeAt(this.i++);
+        if (sep === 44) continue;
+        if (sep === 93) return;
+        this.fail("Value is array, but can't find closing ']' symbol");
+      }
+    }
+    if (c === 34) this.stringEnd();
+    else this.readScalar();
   }
 
-  private readString(): string {
+  /** The string at `i` (its opening quote), decoded; `i` moves past its closing quote. */
+  protected readString(): string {
+    const start = this.i + 1;
+    const close = this.stringEnd();
+    return this.lastEscaped ? unescapeQuoted(this.s, start, close) : this.s.slice(start, close);
+  }
+
+  /** Moves `i` past the string at `i` and returns the position of its closing quote. */
+  protected stringEnd(): number {
     const s = this.s;
     const start = this.i + 1;
     let close = s.indexOf('"', start);
@@ -183,39 +248,38 @@ export class JsonScanner {
     if (this.nextBackslash !== -1 && this.nextBackslash < start) this.nextBackslash = s.indexOf('\\', start);
     const backslash = this.nextBackslash;
     if (close === -1) this.fail('Cannot find end of string');
-    if (backslash === -1 || backslash > close) {
-      this.i = close + 1;
-      return s.slice(start, close);
-    }
-    // Escapes: find the quote that is not escaped, then decode.
-    for (;;) {
-      let backslashes = 0;
-      for (let j = close - 1; j >= start && s.charCodeAt(j) === 92; j--) backslashes++;
-      if (backslashes % 2 === 0) break;
-      close = s.indexOf('"', close + 1);
-      if (close === -1) this.fail('Cannot find end of string');
+    this.lastEscaped = backslash !== -1 && backslash < close;
+    if (this.lastEscaped) {
+      // Escapes: find the quote that is not escaped.
+      for (;;) {
+        let backslashes = 0;
+        for (let j = close - 1; j >= start && s.charCodeAt(j) === 92; j--) backslashes++;
+        if (backslashes % 2 === 0) break;
+        close = s.indexOf('"', close + 1);
+        if (close === -1) this.fail('Cannot find end of string');
+      }
     }
     this.i = close + 1;
-    return unescapeQuoted(s, start, close);
+    return close;
   }
 
   /** true / false / null (as "") / a number, as written. */
-  private readScalar(): string {
+  protected readScalar(): string {
     const s = this.s;
-    if (s.startsWith('true', this.i)) {
+    let c = s.charCodeAt(this.i);
+    if (c === 116 && s.startsWith('true', this.i)) {
       this.i += 4;
       return 'true';
     }
-    if (s.startsWith('false', this.i)) {
+    if (c === 102 && s.startsWith('false', this.i)) {
       this.i += 5;
       return 'false';
     }
-    if (s.startsWith('null', this.i)) {
+    if (c === 110 && s.startsWith('null', this.i)) {
       this.i += 4;
       return '';
     }
     const start = this.i;
-    let c = s.charCodeAt(this.i);
     while ((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 101 || c === 69) c = s.charCodeAt(++this.i);
     if (this.i === start) this.fail('Unknown value type');
     return s.slice(start, this.i);

@@ -8,7 +8,7 @@ import { labelsFromRecord, labelsToString, type Entry } from '../../../core/mode
 import { selectSamplesFromStreams, type StreamInput } from '../../engine/select.js';
 import { compileSampleExpr } from '../../plan.js';
 import { emptyStats } from '../../types.js';
-import { keyFilter } from './logfmt.js';
+import { keyFilter, keyNeedles } from './logfmt.js';
 import { sanitizeLabelName } from './sanitize.js';
 
 const LINES = [
@@ -24,6 +24,13 @@ const LINES = [
   '=oops level=info 9lives=yes',
   'status=200',
   '',
+  '{"level":"info","status":200,"msg":"json, no logfmt level"}',
+  'msg="level=hidden in a quoted value" xlevel=no',
+  'a="q"level=glued',
+  'level',
+  'level=',
+  'level="" status=',
+  'n.=dot n_=under',
 ];
 
 function streams(): StreamInput[] {
@@ -43,9 +50,9 @@ function grouped(query: string): Record<string, number> {
 }
 
 /** The same grouping done by hand over every parsed label. */
-function groupedByHand(by: readonly string[]): Record<string, number> {
+function groupedByHand(by: readonly string[], flags = ''): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const series of selectSamplesFromStreams(streams(), compileSampleExpr('count_over_time({app=~".+"} | logfmt [1m])'), { start: 0n, end: 100n }, emptyStats())) {
+  for (const series of selectSamplesFromStreams(streams(), compileSampleExpr(`count_over_time({app=~".+"} | logfmt${flags} [1m])`), { start: 0n, end: 100n }, emptyStats())) {
     const kept = series.labels.filter((label) => by.includes(label.name));
     const key = labelsToString(kept);
     out[key] = (out[key] ?? 0) + series.samples.length;
@@ -54,14 +61,36 @@ function groupedByHand(by: readonly string[]): Record<string, number> {
 }
 
 describe('logfmt with only the labels a grouped metric query needs', () => {
-  for (const by of [['level'], ['le_vel', 'status'], ['level_extracted', 'app'], ['_9lives', 'n_'], []]) {
-    it(`groups by (${by.join(', ')}) exactly as the full parse does`, () => {
-      const query = `sum by (${by.join(', ')}) (count_over_time({app=~".+"} | logfmt [1m]))`;
-      const want = groupedByHand(by);
-      expect(Object.keys(want).length).toBeGreaterThan(0);
-      expect(grouped(query)).toEqual(want);
-    });
+  for (const flags of ['', ' --keep-empty']) {
+    for (const by of [['level'], ['le_vel', 'status'], ['level_extracted', 'app'], ['_9lives', 'n_'], ['n_'], ['status', 'x'], []]) {
+      it(`groups by (${by.join(', ')}) exactly as the full parse does${flags}`, () => {
+        const query = `sum by (${by.join(', ')}) (count_over_time({app=~".+"} | logfmt${flags} [1m]))`;
+        const want = groupedByHand(by, flags);
+        expect(Object.keys(want).length).toBeGreaterThan(0);
+        expect(grouped(query)).toEqual(want);
+      });
+    }
   }
+
+  it('passes over a line only when it can hold no wanted pair', () => {
+    expect(keyNeedles(['level'], false)).toEqual(['level=']);
+    expect(keyNeedles(['le_vel', 'status'], false)).toEqual(['vel=', 'status=']);
+    expect(keyNeedles(['level_extracted'], false)).toEqual(['extracted=', 'level=']);
+    expect(keyNeedles(['level'], true)).toEqual(['level']);
+    expect(keyNeedles(['n_'], false)).toEqual(['=']);
+    expect(keyNeedles(['n_'], true)).toBeUndefined();
+    expect(grouped('sum by (level) (count_over_time({app=~".+"} | logfmt [1m]))')).toEqual({
+      '{}': 11,
+      '{level="débug"}': 1,
+      '{level="error"}': 1,
+      '{level="glued"}': 1,
+      '{level="ignored"}': 1,
+      '{level="info"}': 2,
+      '{level="warn"}': 1,
+      '{level="with space"}': 1,
+      '{level="stream"}': 19,
+    });
+  });
 
   it('wants a key exactly when it sanitizes to a wanted name', () => {
     const keys = ['level', 'le.vel', 'le-vel', '9lives', '_9lives', 'über', 'x😀y', 'a b', 'LEVEL', 'level_', '1', '_', 'n.', 'n_'];

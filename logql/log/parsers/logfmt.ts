@@ -4,7 +4,7 @@
 
 import type { LabelExtraction } from '../../syntax/ast.js';
 import type { LabelsBuilder } from '../labels-builder.js';
-import { SanitizeCache } from './sanitize.js';
+import { SanitizeCache, sanitizesTo } from './sanitize.js';
 import { unescapeQuoted as unquote } from './unescape.js';
 
 export const ERR_LOGFMT = 'LogfmtParserErr';
@@ -131,20 +131,26 @@ export function keyFilter(labels: readonly string[]): (line: string, start: numb
 }
 
 /**
- * Whether `sanitizeLabelName(line.slice(start, end)) === name`: each UTF-16 unit outside
- * [a-zA-Z0-9_] becomes `_`, and a leading digit gets a `_` before it.
+ * Texts of which a line holds at least one if it has a pair `keyFilter(labels)` wants with a
+ * value that is kept: a key that sanitizes to a name ends with the name's last `_`-free part
+ * as written (only units outside [a-zA-Z0-9_] change, each into `_`), and without
+ * `--keep-empty` a kept pair has `=` right after its key. So a line holding none of them can be
+ * passed over with one native search per text; undefined when no such text exists.
  */
-function sanitizesTo(line: string, start: number, end: number, name: string): boolean {
-  const length = end - start;
-  const first = line.charCodeAt(start);
-  const shift = first >= 48 && first <= 57 ? 1 : 0;
-  if (name.length !== length + shift || (shift === 1 && name.charCodeAt(0) !== 95)) return false;
-  for (let i = 0; i < length; i++) {
-    const c = line.charCodeAt(start + i);
-    const valid = c === 95 || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
-    if (name.charCodeAt(i + shift) !== (valid ? c : 95)) return false;
+export function keyNeedles(labels: readonly string[], keepEmpty: boolean): string[] | undefined {
+  const needles = new Set<string>();
+  for (const name of labels.flatMap((label) => (label.endsWith(EXTRACTED) ? [label, label.slice(0, -EXTRACTED.length)] : [label]))) {
+    const tail = name.slice(name.lastIndexOf('_') + 1);
+    const needle = keepEmpty ? tail : tail + '=';
+    if (needle === '') return undefined;
+    needles.add(needle);
   }
-  return true;
+  return [...needles];
+}
+
+function holdsAny(line: string, needles: readonly string[]): boolean {
+  for (const needle of needles) if (line.includes(needle)) return true;
+  return false;
 }
 
 /**
@@ -156,7 +162,11 @@ export function logfmtStage(strict: boolean, keepEmpty: boolean, extractions: re
   const wantKey = onlyLabels !== undefined && !strict && extractions === undefined ? keyFilter(onlyLabels) : undefined;
   // Early end only when no wanted name can come from a renamed key (`x_extracted` from `x`).
   const requested = wantKey !== undefined && onlyLabels!.every((name) => !name.endsWith(EXTRACTED)) ? new Set(onlyLabels) : undefined;
-  const seen = requested !== undefined && requested.size > 0 ? new Set<string>() : undefined;
+  // Which requested names this line has given a value, as the line's number in a slot per name
+  // (no set to clear per line).
+  const slots = requested !== undefined && requested.size > 0 ? new Map([...requested].map((name, k) => [name, k])) : undefined;
+  const seenOnLine = new Float64Array(slots?.size ?? 0).fill(-1);
+  let lineNumber = 0;
   const wanted = extractions === undefined ? undefined : new Map<string, string[]>();
   if (wanted !== undefined) {
     for (const x of extractions!) {
@@ -168,29 +178,40 @@ export function logfmtStage(strict: boolean, keepEmpty: boolean, extractions: re
   const names = new SanitizeCache();
   // `by ()`: no label of the line is wanted, and without `--strict` the parse sets no error.
   if (wantKey !== undefined && onlyLabels!.length === 0) return (line: string): string => line;
-  return (line: string, lb: LabelsBuilder): string => {
+  // Without `--strict` or extractions, a line with no wanted key gets nothing from the parse.
+  const needles = wantKey !== undefined ? keyNeedles(onlyLabels!, keepEmpty) : undefined;
+  // The line being parsed: the pair callback is made once per stage, not once per line (a
+  // stage runs one line at a time, to its end).
+  let lb: LabelsBuilder | undefined;
+  let found = 0;
+  const onPair = (pair: LogfmtPair): boolean | void => {
+    if (wanted !== undefined) {
+      const names = wanted.get(pair.key);
+      if (names !== undefined) for (const name of names) lb!.setParsed(name, pair.value);
+      return;
+    }
+    if (pair.value === '' && !keepEmpty) return;
+    const name = names.get(pair.key);
+    if (name !== '') lb!.setParsedFirst(name, pair.value);
+    // The first value of a name is the one kept: once every wanted name has one, stop.
+    const slot = slots?.get(name);
+    if (slot !== undefined && seenOnLine[slot] !== lineNumber) {
+      seenOnLine[slot] = lineNumber;
+      if (++found === slots!.size) return true;
+    }
+  };
+  return (line: string, labels: LabelsBuilder): string => {
+    if (needles !== undefined && !holdsAny(line, needles)) return line;
     if (extractions !== undefined) {
       // Every requested label exists afterwards, empty when the line lacks its key.
-      for (const x of extractions) if (lb.parsedName(x.name) === x.name) lb.setParsed(x.name, '');
+      for (const x of extractions) if (labels.parsedName(x.name) === x.name) labels.setParsed(x.name, '');
     }
-    let found = 0;
-    if (seen !== undefined) seen.clear();
-    const error = scanLogfmt(line, strict, (pair) => {
-      if (wanted !== undefined) {
-        const names = wanted.get(pair.key);
-        if (names !== undefined) for (const name of names) lb.setParsed(name, pair.value);
-        return;
-      }
-      if (pair.value === '' && !keepEmpty) return;
-      const name = names.get(pair.key);
-      if (name !== '') lb.setParsedFirst(name, pair.value);
-      // The first value of a name is the one kept: once every wanted name has one, stop.
-      if (seen !== undefined && requested!.has(name) && !seen.has(name)) {
-        seen.add(name);
-        if (++found === requested!.size) return true;
-      }
-    }, wantKey);
-    if (error !== undefined) lb.setError(ERR_LOGFMT, error);
+    lb = labels;
+    found = 0;
+    lineNumber++;
+    const error = scanLogfmt(line, strict, onPair, wantKey);
+    lb = undefined;
+    if (error !== undefined) labels.setError(ERR_LOGFMT, error);
     return line;
   };
 }

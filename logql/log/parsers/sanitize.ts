@@ -24,3 +24,20 @@ export class SanitizeCache {
     return name;
   }
 }
+
+/**
+ * Whether `sanitizeLabelName(line.slice(start, end)) === name`: each UTF-16 unit outside
+ * [a-zA-Z0-9_] becomes `_`, and a leading digit gets a `_` before it.
+ */
+export function sanitizesTo(line: string, start: number, end: number, name: string): boolean {
+  const length = end - start;
+  const first = line.charCodeAt(start);
+  const shift = first >= 48 && first <= 57 ? 1 : 0;
+  if (name.length !== length + shift || (shift === 1 && name.charCodeAt(0) !== 95)) return false;
+  for (let i = 0; i < length; i++) {
+    const c = line.charCodeAt(start + i);
+    const valid = c === 95 || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+    if (name.charCodeAt(i + shift) !== (valid ? c : 95)) return false;
+  }
+  return true;
+}
