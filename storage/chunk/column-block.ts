@@ -11,7 +11,7 @@ import { StorageError } from '../object-store.js';
 import type { BlockBounds, EntryCursor } from './block-cursor.js';
 import { holdsOtherPatterns, type ScanPlan } from './scan-plan.js';
 import { readDeltas, readLengths } from './column-header.js';
-import { indexMetadata } from './metadata-records.js';
+import { indexMetadata, type MetadataIndex } from './metadata-records.js';
 import { ByteReader, putUvarint, putVarint64, uvarintSize, varint64Size } from './varint.js';
 
 const NEWLINE = 0x0a;
@@ -120,8 +120,10 @@ export class ColumnCursor implements EntryCursor {
   private readonly metadataEnd: number;
   /** Where the lines are: `buf`, or the block's separately inflated lines section. */
   private readonly lines: Buffer;
-  /** Offsets of each entry's metadata, found on first use. */
-  private metadataOffsets: Int32Array | undefined;
+  /** The metadata section indexed, on first use. */
+  private metadataIndex: MetadataIndex | undefined;
+  /** Each distinct record's metadata once decoded, by its number (null: no pairs). */
+  private readonly sharedMetadata: Array<Labels | null> = [];
   private readonly inside: boolean;
   private readonly anchor: Buffer | undefined;
   private index = 0;
@@ -306,9 +308,23 @@ export class ColumnCursor implements EntryCursor {
     return metadata === undefined ? { ts, line } : { ts, line, metadata };
   }
 
+  /**
+   * Entry i's metadata. Entries repeating a record of the block share one frozen array (a block
+   * holds a handful of distinct records), so later stages compare arrays, not their pairs.
+   */
   private readMetadata(i: number): Labels | undefined {
-    const offsets = (this.metadataOffsets ??= indexMetadata(this.buf, this.count, this.metadataStart, this.metadataEnd, this.section).offsets);
-    const reader = new ByteReader(this.buf, offsets[i]!, this.metadataEnd, this.section);
+    const index = (this.metadataIndex ??= indexMetadata(this.buf, this.count, this.metadataStart, this.metadataEnd, this.section));
+    if (index.ids === undefined) return this.decodeMetadata(index.offsets[i]!);
+    const id = index.ids[i]!;
+    const shared = this.sharedMetadata[id];
+    if (shared !== undefined) return shared === null ? undefined : shared;
+    const metadata = this.decodeMetadata(index.offsets[i]!);
+    this.sharedMetadata[id] = metadata === undefined ? null : Object.freeze(metadata);
+    return metadata;
+  }
+
+  private decodeMetadata(offset: number): Label[] | undefined {
+    const reader = new ByteReader(this.buf, offset, this.metadataEnd, this.section);
     const pairs = reader.uvarint();
     if (pairs === 0) return undefined;
     const metadata: Label[] = [];
