@@ -8,7 +8,7 @@ import protobuf from 'protobufjs';
 import type { PushStreamInput } from '../actors/distributor/api.js';
 import { labelsFromRecord, type Entry, type Labels } from '../core/model.js';
 import { HttpError } from './errors.js';
-import { endOf, expectEnd, longToBigInt, readText, type Reader } from './proto-reader.js';
+import { bufferReader, endOf, expectEnd, readInt64, readText, type Reader } from './proto-reader.js';
 
 /** The part of Loki's `push.proto` a push uses, as a protobufjs JSON descriptor. */
 export const PUSH_PROTO_DESCRIPTOR = {
@@ -122,7 +122,7 @@ function decodeTimestamp(reader: Reader): bigint {
   let nanos = 0;
   while (reader.pos < end) {
     const tag = reader.uint32();
-    if (tag === 8) seconds = longToBigInt(reader.int64());
+    if (tag === 8) seconds = readInt64(reader);
     else if (tag === 16) nanos = reader.int32();
     else reader.skipType(tag & 7);
   }
@@ -178,7 +178,7 @@ function decodeStream(reader: Reader): PushStreamInput {
 
 /** Decodes an uncompressed `PushRequest`; throws on malformed bytes. Unknown fields are skipped. */
 export function decodePushRequest(bytes: Uint8Array): PushStreamInput[] {
-  const reader = protobuf.Reader.create(bytes);
+  const reader = bufferReader(bytes);
   const streams: PushStreamInput[] = [];
   while (reader.pos < reader.len) {
     const tag = reader.uint32();

@@ -40,14 +40,36 @@ export function withDetectedLevels(labels: Labels, entries: Entry[], limits: Lim
   let out: Entry[] | undefined;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
-    const metadata = entry.metadata ?? [];
+    const metadata = entry.metadata;
+    let level: string;
+    if (metadata === undefined || metadata.length === 0) {
+      // Most lines come without metadata: nothing to look up in it, and the level's one-pair
+      // metadata is shared by every such line (frozen, as nothing downstream changes metadata).
+      level = fromLabel ?? levelOfLine(entry.line, fields);
+      if (level === '') continue;
+      out ??= entries.slice();
+      out[i] = { ts: entry.ts, line: entry.line, metadata: levelOnly(level) };
+      continue;
+    }
     if (labelValue(metadata, DETECTED_LEVEL) !== undefined) continue;
-    const level = fromLabel ?? firstOf(metadata, fields) ?? levelOfEntry(entry.line, metadata, fields);
+    level = fromLabel ?? firstOf(metadata, fields) ?? levelOfEntry(entry.line, metadata, fields);
     if (level === '') continue;
     out ??= entries.slice();
     out[i] = { ts: entry.ts, line: entry.line, metadata: [...metadata, { name: DETECTED_LEVEL, value: level }] };
   }
   return out ?? entries;
+}
+
+/** Shared `[{detected_level: level}]` arrays for the levels the rules name; a new one for others. */
+const LEVEL_ONLY = new Map<string, Labels>(
+  ['trace', 'debug', 'info', 'warn', 'error', 'critical', 'fatal', 'unknown'].map((level) => [
+    level,
+    Object.freeze([Object.freeze({ name: DETECTED_LEVEL, value: level })]),
+  ]),
+);
+
+function levelOnly(level: string): Labels {
+  return LEVEL_ONLY.get(level) ?? [{ name: DETECTED_LEVEL, value: level }];
 }
 
 function firstOf(labels: readonly Label[], names: readonly string[]): string | undefined {
@@ -76,7 +98,7 @@ function levelOfEntry(line: string, metadata: Labels, fields: readonly string[])
 export function levelOfLine(line: string, fields: readonly string[]): string {
   let value: string | undefined;
   if (looksLikeJson(line)) value = jsonLevel(line, fieldSet(fields));
-  else if (line.includes('=')) value = logfmtValue(line, fields);
+  else if (line.includes('=')) value = mayHoldHintKey(line, fields) ? logfmtValue(line, fields) : undefined;
   else return levelFromKeywords(line);
   switch ((value ?? '').toLowerCase()) {
     case 'trace': case 'trc': return 'trace';
@@ -108,13 +130,49 @@ function fieldSet(fields: readonly string[]): ReadonlySet<string> {
   return set;
 }
 
+/**
+ * Loki's keyword rule: the first of info, err, warn, critical, debug (each in lower or upper
+ * case only) found anywhere in the line. Rather than up to ten searches of the whole line, one
+ * regular expression finds the leftmost keyword of any precedence: most lines hold none, and
+ * for those that is the answer after one pass. A keyword of higher precedence than the one
+ * found can only start after it (none starts earlier, and at the same place the alternation
+ * tries higher precedence first), so only those are then looked for, from there on.
+ */
 function levelFromKeywords(line: string): string {
-  if (line.includes('info') || line.includes('INFO')) return 'info';
-  if (line.includes('err') || line.includes('ERR')) return 'error';
-  if (line.includes('warn') || line.includes('WARN')) return 'warn';
-  if (line.includes('CRITICAL') || line.includes('critical')) return 'critical';
-  if (line.includes('debug') || line.includes('DEBUG')) return 'debug';
-  return 'unknown';
+  ANY_KEYWORD.lastIndex = 0;
+  if (!ANY_KEYWORD.test(line)) return 'unknown';
+  const end = ANY_KEYWORD.lastIndex;
+  const rank = keywordRank(line.charCodeAt(end - 1));
+  if (rank === 0) return 'info';
+  const from = end - KEYWORDS[rank]!.spellings[0].length + 1;
+  for (let higher = 0; higher < rank; higher++) {
+    const [lower, upper] = KEYWORDS[higher]!.spellings;
+    if (line.includes(lower, from) || line.includes(upper, from)) return KEYWORDS[higher]!.level;
+  }
+  return KEYWORDS[rank]!.level;
+}
+
+/** In precedence order: Loki's level for each keyword and its two spellings. */
+const KEYWORDS: ReadonlyArray<{ readonly level: string; readonly spellings: readonly [string, string] }> = [
+  { level: 'info', spellings: ['info', 'INFO'] },
+  { level: 'error', spellings: ['err', 'ERR'] },
+  { level: 'warn', spellings: ['warn', 'WARN'] },
+  { level: 'critical', spellings: ['critical', 'CRITICAL'] },
+  { level: 'debug', spellings: ['debug', 'DEBUG'] },
+];
+
+/** Every spelling, in precedence order (the alternation tries them in this order at each place). */
+const ANY_KEYWORD = new RegExp(KEYWORDS.flatMap((keyword) => keyword.spellings).join('|'), 'g');
+
+/** A keyword's precedence from its last character, which differs between all ten spellings. */
+function keywordRank(last: number): number {
+  switch (last) {
+    case 0x6f: case 0x4f: return 0; // info, INFO
+    case 0x72: case 0x52: return 1; // err, ERR
+    case 0x6e: case 0x4e: return 2; // warn, WARN
+    case 0x6c: case 0x4c: return 3; // critical, CRITICAL
+    default: return 4; // debug, DEBUG
+  }
 }
 
 /** The first string value under an allowed key, depth first, at most two objects deep. */
@@ -137,6 +195,40 @@ function jsonLevel(text: string, fields: ReadonlySet<string>): string | undefine
     return undefined;
   };
   return walk(document, 0);
+}
+
+const hintKeyPatterns = new WeakMap<readonly string[], RegExp | null>();
+
+/**
+ * False only when no hint, in any case, stands right before an `=` anywhere in the line: then
+ * logfmtValue cannot find one either (a key it takes ends at its `=`), and its scan of the whole
+ * line is skipped. Most lines with an `=` in them name no level. Hints that are not plain ASCII
+ * get no pattern, and their lines are always scanned.
+ */
+function mayHoldHintKey(line: string, hints: readonly string[]): boolean {
+  let pattern = hintKeyPatterns.get(hints);
+  if (pattern === undefined) hintKeyPatterns.set(hints, (pattern = hintKeyPattern(hints)));
+  return pattern === null || pattern.test(line);
+}
+
+/**
+ * Every key whose lower case is a hint's: an ASCII letter's two cases (and for k the Kelvin
+ * sign, whose lower case is k too; no other character lower-cases to ASCII), other ASCII as it is.
+ */
+function hintKeyPattern(hints: readonly string[]): RegExp | null {
+  if (hints.length === 0) return /(?!)/;
+  const alternatives: string[] = [];
+  for (const hint of new Set(hints.map((hint) => hint.toLowerCase()))) {
+    let source = '';
+    for (const ch of hint) {
+      const code = ch.charCodeAt(0);
+      if (code > 0x7e || code < 0x21) return null;
+      if (ch >= 'a' && ch <= 'z') source += ch === 'k' ? '[kK\\u212a]' : `[${ch}${ch.toUpperCase()}]`;
+      else source += ch.replace(/[\\^$.*+?()[\]{}|\/-]/g, '\\$&');
+    }
+    alternatives.push(source);
+  }
+  return new RegExp(`(?:${alternatives.join('|')})=`);
 }
 
 const hintIndexes = new WeakMap<readonly string[], Map<string, number>>();

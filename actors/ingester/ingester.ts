@@ -25,6 +25,7 @@ import type { PatternMiner } from './patterns/miner.js';
 import { answerPatterns } from './patterns/reads.js';
 import { TenantStreams } from './tenant-streams.js';
 import { decodePush, PushPayloadError } from './protocol-codec.js';
+import { encodeRequestRecord, entryCount, RECORD_HEADER_BYTES } from './wal/record-format.js';
 import type { IngesterStream } from './stream.js';
 import { NornError } from '../../core/errors.js';
 import { sharedCompressPool, type MemChunkOptions } from '../../storage/chunk/mod.js';
@@ -33,6 +34,8 @@ import { sharedCompressPool, type MemChunkOptions } from '../../storage/chunk/mo
 export interface PushLog {
   /** `encoded`: the request's binary form when it arrived as one, logged without re-encoding. */
   append(request: IngesterPushRequest, encoded?: Uint8Array): Promise<void>;
+  /** `append` for a record the caller framed with `encodeRequestRecord`; it must not change after. */
+  appendRecord?(record: Buffer): Promise<void>;
 }
 
 export interface IngesterDeps {
@@ -120,12 +123,20 @@ export class Ingester {
     }
     this.inFlightPushes++;
     try {
+      // One binary form serves the WAL and the mining thread, which takes it whole instead of a
+      // clone of every line; without a WAL to pay for encoding, lines go to it as they are.
+      const { wal, patterns } = this.deps;
+      const record = encoded === undefined && wal?.appendRecord !== undefined && patterns.observePush !== undefined ? encodeRequestRecord(request) : undefined;
       // The WAL comes first: an acknowledged line must survive a crash of this process.
-      await this.deps.wal?.append(request, encoded);
+      if (record !== undefined) await wal!.appendRecord!(record);
+      else await wal?.append(request, encoded);
       const accepted: AcceptedStream[] | undefined = this.tails.wants(request.tenant) ? [] : undefined;
       const errors = this.apply(request, accepted);
       if (accepted !== undefined) this.tails.deliver(request.tenant, accepted);
-      for (const stream of request.streams) this.patterns.observe(request.tenant, stream.labelString, stream.labels, stream.entries);
+      // The record is written and nothing reads it again: its memory goes to the thread as it is.
+      if (record !== undefined) patterns.observePush!(record.subarray(RECORD_HEADER_BYTES), entryCount(request), true);
+      else if (encoded !== undefined && patterns.observePush !== undefined) patterns.observePush(encoded, entryCount(request), false);
+      else for (const stream of request.streams) patterns.observe(request.tenant, stream.labelString, stream.labels, stream.entries);
       return { errors };
     } finally {
       if (--this.inFlightPushes === 0) {

@@ -25,14 +25,21 @@ export function isEncodedPush(payload: Uint8Array): boolean {
 
 /** A reusable, growing buffer: encodes go into it and their result is copied out once. */
 class Writer {
-  buf = Buffer.allocUnsafe(1 << 20);
+  buf: Buffer = Buffer.allocUnsafe(1 << 20);
+  /** Over `buf`: a DataView writes a bigint without the intermediate bigints Buffer's writer makes. */
+  view: DataView = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   pos = 0;
 
   reserve(bytes: number): void {
     if (this.pos + bytes <= this.buf.length) return;
     const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + bytes));
     this.buf.copy(grown, 0, 0, this.pos);
-    this.buf = grown;
+    this.use(grown);
+  }
+
+  private use(buf: Buffer): void {
+    this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
   uvarint(value: number): void {
@@ -46,6 +53,7 @@ class Writer {
   }
 
   string(value: string): void {
+    if (value.length <= SHORT_STRING && this.ascii(value)) return;
     const max = value.length * 3;
     const width = max < 0x80 ? 1 : max < 0x4000 ? 2 : max < 0x200000 ? 3 : max < 0x10000000 ? 4 : 5;
     this.reserve(width + max);
@@ -62,9 +70,31 @@ class Writer {
     this.pos = start + written;
   }
 
+  /**
+   * A short ASCII string byte by byte, with its one-byte length; false (nothing written) for any
+   * other. Below about two dozen characters this costs less than the call into Buffer's UTF-8
+   * writer, and most strings of a push are that short: metadata names and values, labels.
+   */
+  private ascii(value: string): boolean {
+    const length = value.length;
+    this.reserve(1 + length);
+    const buf = this.buf;
+    const start = this.pos + 1;
+    for (let i = 0; i < length; i++) {
+      const code = value.charCodeAt(i);
+      if (code >= 0x80) return false;
+      buf[start + i] = code;
+    }
+    buf[this.pos] = length;
+    this.pos = start + length;
+    return true;
+  }
+
   ts(value: bigint): void {
     this.reserve(8);
-    this.buf.writeBigInt64BE(value, this.pos);
+    // DataView wraps what does not fit where Buffer's writer threw: refuse it the same way.
+    if (value > MAX_INT64 || value < MIN_INT64) throw new RangeError(`timestamp ${value} does not fit in 64 bits`);
+    this.view.setBigInt64(this.pos, value); // big-endian, DataView's default
     this.pos += 8;
   }
 
@@ -112,9 +142,14 @@ class Writer {
   reset(): void {
     this.pos = 0;
     // A huge push must not pin a huge scratch buffer for the life of the process.
-    if (this.buf.length > 16 << 20) this.buf = Buffer.allocUnsafe(1 << 20);
+    if (this.buf.length > 16 << 20) this.use(Buffer.allocUnsafe(1 << 20));
   }
 }
+
+/** Strings up to this many UTF-16 units are tried as ASCII first (a one-byte length fits them). */
+const SHORT_STRING = 24;
+const MAX_INT64 = (1n << 63n) - 1n;
+const MIN_INT64 = -(1n << 63n);
 
 const writer = new Writer();
 
@@ -143,14 +178,15 @@ export function joinEncodedPush(tenant: string, parts: readonly Uint8Array[]): B
 
 /**
  * The whole push encoded, `reserve` bytes left free at the front (a WAL record's header), so a
- * caller framing it needs no second copy.
+ * caller framing it needs no second copy. The buffer is its own (`buffer` holds nothing else).
  */
 export function encodePush(request: IngesterPushRequest, reserve = 0): Buffer {
   writer.reserve(reserve);
   writer.pos = reserve;
   writer.header(request.tenant, request.streams.length);
   for (const stream of request.streams) writer.stream(stream);
-  const out = Buffer.allocUnsafe(writer.pos);
+  // Never a slice of Node's shared pool: the result owns its memory, which may be transferred.
+  const out = Buffer.allocUnsafeSlow(writer.pos);
   writer.buf.copy(out, reserve, reserve, writer.pos);
   writer.reset();
   return out;

@@ -23,6 +23,7 @@ export async function openWal(dataDir: string, config: WalConfig, metrics: Inges
   let replayedRecords = 0;
   return {
     append: (request, encoded) => wal.append(request, encoded),
+    appendRecord: (record) => wal.appendRecord(record),
     async replay(apply) {
       replayedRecords = (await wal.replay(apply)).records;
     },

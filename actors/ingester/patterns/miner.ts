@@ -18,6 +18,13 @@ export interface PatternQueryRange {
 export interface PatternMiner {
   /** Hands over a stream's newly accepted entries; never blocks the push for the mining. */
   observe(tenant: string, labelString: string, labels: Labels, entries: readonly Entry[]): void;
+  /**
+   * `observe` for every stream of a push given in its binary form (../protocol-codec.ts) with
+   * its entry count, offered by miners that would otherwise copy each line off the push thread.
+   * `giveUp`: the caller never reads these bytes again and they are alone in their buffer, so
+   * the miner may take that memory (it is then empty for the caller).
+   */
+  observePush?(encoded: Uint8Array, lines: number, giveUp: boolean): void;
   /** The patterns of the matching streams, counted per step, including every line observed so far. */
   query(range: PatternQueryRange): Promise<StreamPatterns[]>;
   close(): Promise<void>;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InlinePatternMiner, ThreadPatternMiner } from './mod.js';
 import type { Entry } from '../../../core/model.js';
+import { encodePush } from '../protocol-codec.js';
 
 const NOW = 1_700_000_000_000;
 const labels = [{ name: 'app', value: 'hdfs' }];
@@ -37,6 +38,36 @@ describe('ThreadPatternMiner', () => {
     const counted = actual[0]!.patterns.reduce((sum, p) => sum + p.samples.reduce((s, [, n]) => s + n, 0), 0);
     expect(counted).toBe(entries.length);
     expect(await thread.query({ ...range, selector: '{app="other"}' })).toEqual([]);
+  });
+
+  it('mines pushes posted in their binary form exactly as their lines observed one by one', async () => {
+    const entries = hdfsEntries();
+    const other = [{ name: 'app', value: 'other' }];
+    const given: Uint8Array[] = [];
+    const inline = new InlinePatternMiner(() => NOW);
+    const thread = new ThreadPatternMiner({ now: () => NOW });
+    miners.push(thread);
+    for (let i = 0; i < entries.length; i += 100) {
+      const streams = [
+        { labelString: '{app="hdfs"}', labels, entries: entries.slice(i, i + 100) },
+        { labelString: '{app="other"}', labels: other, entries: entries.slice(i, i + 10) },
+      ];
+      for (const stream of streams) inline.observe('t', stream.labelString, stream.labels, stream.entries);
+      // A view into a larger buffer, as a bus message may be: only its own bytes may count.
+      const encoded = encodePush({ tenant: 't', streams });
+      const framed = Buffer.concat([Buffer.from([1, 2, 3]), encoded, Buffer.from([4])]);
+      // Bytes given up are moved to the thread; a view's bytes are copied and stay the caller's.
+      const view = framed.subarray(3, 3 + encoded.length);
+      if (i % 200 === 0) thread.observePush(encoded, 110, true);
+      else thread.observePush(view, 110, false);
+      given.push(i % 200 === 0 ? encoded : view);
+    }
+    for (const selector of ['{app="hdfs"}', '{app="other"}']) {
+      const expected = await inline.query({ ...range, selector });
+      expect(expected[0]!.patterns.length).toBeGreaterThan(0);
+      expect(await thread.query({ ...range, selector })).toEqual(expected);
+    }
+    expect(given.map((bytes) => bytes.byteLength === 0)).toEqual(given.map((_, k) => k % 2 === 0));
   });
 
   it('drops lines beyond its backlog instead of holding the push, and counts them', async () => {

@@ -108,6 +108,12 @@ export class Wal implements PushLog {
     return this.writer.append(record);
   }
 
+  /** `append` for a record already framed (`encodeRequestRecord`), so its caller may keep its bytes. */
+  appendRecord(record: Buffer): Promise<void> {
+    if (this.closed) return Promise.reject(new WalError('WAL_CLOSED', 'the WAL is closed'));
+    return this.writer.append(record);
+  }
+
   /**
    * Applies every record left by earlier processes: the newest checkpoint, then the segments
    * after it. Damage is repaired or skipped with a warning, never thrown. Call before appending.
