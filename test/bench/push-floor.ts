@@ -1,10 +1,10 @@
 // The same-run floor of the push path: what one thread does with the very request bodies the
 // node is sent, minus everything that is Norn's own overhead: snappy decode, protobuf decode, and
-// the chunk encoding (storage/chunk's MemChunk, gzip at the chunk codec's level, in the norn-v1
-// column layout, cutting blocks and chunks at the default sizes). No WAL, no HTTP, no index.
+// the chunk encoding (storage/chunk's MemChunk, gzip at the chunk codec's level, in the chunk
+// format the node writes, cutting blocks and chunks at the default sizes). No WAL, no HTTP, no index.
 
 import { decodePushRequest, snappyUncompress } from '../../gateway/mod.js';
-import { MemChunk, type Encoding } from '../../storage/chunk/mod.js';
+import { CURRENT_CHUNK_FORMAT, MemChunk, type Encoding } from '../../storage/chunk/mod.js';
 
 const MAX_BODY = 64 * 1024 * 1024;
 
@@ -17,11 +17,11 @@ function floorPass(bodies: readonly Uint8Array[], encoding: Encoding): { lines: 
     for (const stream of decodePushRequest(snappyUncompress(body, MAX_BODY))) {
       const key = JSON.stringify(stream.labels);
       let chunk = chunks.get(key);
-      if (chunk === undefined) chunks.set(key, (chunk = new MemChunk({ encoding, format: 'norn-v1' })));
+      if (chunk === undefined) chunks.set(key, (chunk = new MemChunk({ encoding, format: CURRENT_CHUNK_FORMAT })));
       for (const entry of stream.entries) {
         if (!chunk.hasSpaceFor(entry)) {
           encodedBytes += chunk.encode().length;
-          chunks.set(key, (chunk = new MemChunk({ encoding, format: 'norn-v1' })));
+          chunks.set(key, (chunk = new MemChunk({ encoding, format: CURRENT_CHUNK_FORMAT })));
         }
         chunk.append(entry);
         lines++;

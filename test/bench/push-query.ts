@@ -11,7 +11,7 @@
 
 import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GZIP_LEVEL } from '../../storage/chunk/mod.js';
+import { CURRENT_CHUNK_FORMAT, GZIP_LEVEL } from '../../storage/chunk/mod.js';
 import { spawnNorn, tempDir } from '../helpers/norn.js';
 import { runWithCleanup } from './cleanup.js';
 import { fmt, loadLoghub, mb } from './loghub.js';
@@ -123,7 +123,7 @@ async function main(defer: (step: () => unknown) => void): Promise<void> {
   console.log(`push + query benchmark (norn run as one process, ${IN_FLIGHT} requests in flight, WAL ${WAL ? 'on, fsync always' : 'off'})`);
   console.log(`  pushed           ${peak.lines.toLocaleString('en-US')} lines, ${fmt(mb(peak.rawBytes))} MiB raw, ${peak.sent} of ${bodies.length} requests`);
   console.log(`  push throughput  ${fmt(peakRate, 0)} lines/s, ${fmt(mb(peak.rawBytes) / pushSeconds)} MiB/s`);
-  console.log(`  same-run floor   ${fmt(floor, 0)} lines/s (snappy + protobuf decode + chunk encoding gzip -${GZIP_LEVEL}, norn-v1, one thread)`);
+  console.log(`  same-run floor   ${fmt(floor, 0)} lines/s (snappy + protobuf decode + chunk encoding gzip -${GZIP_LEVEL}, ${CURRENT_CHUNK_FORMAT}, one thread)`);
   console.log(`  node / floor     ${fmt(peakRate / floor, 2)}x   (aim >= 0.80x)`);
   console.log(
     `  push latency     at half the peak (${fmt(paced.lines / paced.seconds, 0)} lines/s offered, ${paced.latencies.length} requests): ` +
