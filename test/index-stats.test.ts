@@ -4,7 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningNorn } from '../app/norn.js';
-import { columnBlockSize } from '../storage/chunk/column-block.js';
+import { columnBlockSize, columnsOfEntries } from '../storage/chunk/column-writer.js';
 import { LokiClient, nowNs, type PushedStream } from './helpers/loki-client.js';
 import { startTestNorn } from './helpers/norn.js';
 
@@ -35,7 +35,7 @@ function bytesOf(streams: readonly PushedStream[]): number {
   let bytes = 0;
   for (const pushed of streams) {
     const entries = pushed.values.map(([ts, line]) => ({ ts: BigInt(ts), line })).sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
-    bytes += columnBlockSize(entries, entries.map((entry) => Buffer.byteLength(entry.line)));
+    bytes += columnBlockSize(columnsOfEntries(entries, entries.map((entry) => Buffer.byteLength(entry.line))));
   }
   return bytes;
 }

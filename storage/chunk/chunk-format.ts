@@ -22,7 +22,7 @@ export const CHUNK_FORMATS: readonly ChunkFormat[] = ['norn-v2', 'norn-v1', 'leg
 /** What new chunks are written in unless configured otherwise. */
 export const CURRENT_CHUNK_FORMAT: ChunkFormat = 'norn-v2';
 
-/** Whether blocks of `format` hold the column layout (column-block.ts). */
+/** Whether blocks of `format` hold the column layout (column-writer.ts, column-block.ts). */
 export function hasColumnLayout(format: ChunkFormat): boolean {
   return format !== 'legacy-v4';
 }

@@ -1,6 +1,7 @@
-// Norn's block layout (chunk formats `norn-v1` and `norn-v2`, drawn in README.md): the entries of a block stored
-// column by column, so the compressor sees long runs of like bytes: timestamps as deltas, then
-// line lengths, then structured metadata, then the lines themselves, each ended by '\n'.
+// Reading Norn's block layout (chunk formats `norn-v1` and `norn-v2`, drawn in README.md; written
+// by column-writer.ts): the entries of a block stored column by column, so the compressor sees
+// long runs of like bytes: timestamps as deltas, then line lengths, then structured metadata,
+// then the lines themselves, each ended by '\n'.
 //
 //   uvarint n | varint ts[0] | varint (ts[i] - ts[i-1]) for i = 1..n-1 | uvarint len[i] x n
 //   | uvarint metadata bytes M | M bytes: per entry uvarint #pairs, (uvarint len | bytes) x 2 per pair
@@ -12,117 +13,9 @@ import type { BlockBounds, EntryCursor } from './block-cursor.js';
 import { holdsOtherPatterns, type ScanPlan } from './scan-plan.js';
 import { readDeltas, readLengths } from './column-header.js';
 import { indexMetadata, type MetadataIndex } from './metadata-records.js';
-import { ByteReader, putUvarint, putVarint64, uvarintSize, varint64Size } from './varint.js';
+import { ByteReader } from './varint.js';
 
 const NEWLINE = 0x0a;
-
-/**
- * Serializes entries, already in timestamp order, into the column layout. `lineBytes[i]` is the
- * UTF-8 length of `entries[i].line`.
- */
-export function serializeColumns(entries: readonly Entry[], lineBytes: readonly number[], allocate: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
-  const n = entries.length;
-  const records = new MetadataRecords();
-  const { size, metadataSize, hasMetadata } = measure(entries, lineBytes, records);
-  const buf = allocate(size);
-  let pos = putUvarint(buf, 0, n);
-  let previous = 0n;
-  for (let i = 0; i < n; i++) {
-    const ts = entries[i]!.ts;
-    if (i > 0 && ts < previous) throw new RangeError('column blocks hold entries in timestamp order');
-    pos = putVarint64(buf, pos, i === 0 ? ts : ts - previous);
-    previous = ts;
-  }
-  for (let i = 0; i < n; i++) pos = putUvarint(buf, pos, lineBytes[i]!);
-  pos = putUvarint(buf, pos, metadataSize);
-  if (hasMetadata) {
-    for (const entry of entries) {
-      const record = records.of(entry.metadata);
-      // Records are short: a byte loop beats a call into Buffer.set.
-      for (let k = 0; k < record.length; k++) buf[pos + k] = record[k]!;
-      pos += record.length;
-    }
-  }
-  // The lines joined by newlines are exactly the lines section: one UTF-8 write of the whole
-  // instead of one per line (a call cost about 100 ns however short the line; 4x faster on a
-  // block of loghub lines). Lengths were measured line by line, so the total is checked below.
-  if (n > 0) {
-    const lines = new Array<string>(n);
-    for (let i = 0; i < n; i++) lines[i] = entries[i]!.line;
-    pos += buf.write(lines.join('\n'), pos, size - pos, 'utf8');
-    buf[pos++] = NEWLINE;
-  }
-  if (pos !== size) throw new Error(`column block serialization wrote ${pos} bytes, expected ${size}`);
-  return buf;
-}
-
-/** Exact size of `entries` (in timestamp order) in the column layout. */
-export function columnBlockSize(entries: readonly Entry[], lineBytes: readonly number[]): number {
-  return measure(entries, lineBytes, new MetadataRecords()).size;
-}
-
-/**
- * Each distinct metadata array of a block serialized once (entries share their arrays: the head
- * block interns them): uvarint #pairs, then per pair uvarint length + name, uvarint length + value.
- */
-class MetadataRecords {
-  private readonly known = new Map<Labels, Uint8Array>();
-  private static readonly NONE = new Uint8Array([0]);
-
-  of(metadata: Labels | undefined): Uint8Array {
-    if (metadata === undefined || metadata.length === 0) return MetadataRecords.NONE;
-    let record = this.known.get(metadata);
-    if (record === undefined) {
-      let size = uvarintSize(metadata.length);
-      for (const { name, value } of metadata) size += stringSize(name) + stringSize(value);
-      const out = Buffer.allocUnsafe(size);
-      let pos = putUvarint(out, 0, metadata.length);
-      for (const { name, value } of metadata) {
-        pos = writeString(out, pos, name);
-        pos = writeString(out, pos, value);
-      }
-      record = out;
-      this.known.set(metadata, record);
-    }
-    return record;
-  }
-}
-
-function measure(entries: readonly Entry[], lineBytes: readonly number[], records: MetadataRecords): { size: number; metadataSize: number; hasMetadata: boolean } {
-  const n = entries.length;
-  let hasMetadata = false;
-  let metadataSize = 0;
-  for (const entry of entries) {
-    const metadata = entry.metadata;
-    if (metadata === undefined || metadata.length === 0) {
-      metadataSize += 1;
-      continue;
-    }
-    hasMetadata = true;
-    metadataSize += records.of(metadata).length;
-  }
-  if (!hasMetadata) metadataSize = 0;
-
-  let size = uvarintSize(n) + uvarintSize(metadataSize) + metadataSize;
-  let previous = 0n;
-  for (let i = 0; i < n; i++) {
-    const ts = entries[i]!.ts;
-    size += varint64Size(i === 0 ? ts : ts - previous) + uvarintSize(lineBytes[i]!) + lineBytes[i]! + 1;
-    previous = ts;
-  }
-  return { size, metadataSize, hasMetadata };
-}
-
-function stringSize(value: string): number {
-  const bytes = Buffer.byteLength(value);
-  return uvarintSize(bytes) + bytes;
-}
-
-function writeString(buf: Buffer, pos: number, value: string): number {
-  const length = Buffer.byteLength(value);
-  pos = putUvarint(buf, pos, length);
-  return pos + buf.write(value, pos, length, 'utf8');
-}
 
 /**
  * Reads a column block. The header (timestamps, lengths) is decoded and checked whole when the

@@ -32,6 +32,24 @@ const plain = (entry: Entry): Entry => (entry.metadata === undefined ? entry : {
 
 describe('HeadBlock', () => {
   for (const format of CHUNK_FORMATS) {
+    it(`writes timestamps exactly whatever their order and span: before the first appended, deltas too wide for numbers (${format})`, () => {
+      const near = 2n ** 53n - 1n;
+      const cases: Entry[][] = [
+        // Out of order: the first appended is in the middle, so offsets run negative.
+        [T0 + 50n, T0 + 10n, T0 + 90n, T0 + 10n, T0].map((ts, i) => ({ ts, line: `l${i}` })),
+        // Offsets exact as numbers (within 2^53 of the first) but a delta between them is not.
+        [0n, -near, near, 1n].map((ts, i) => ({ ts, line: `m${i}` })),
+        // Beyond 2^53 of the first: timestamps kept as BigInts.
+        [T0, -(2n ** 62n), 2n ** 62n, T0 + 1n].map((ts, i) => ({ ts, line: `w${i}` })),
+      ];
+      for (const entries of cases) {
+        const { head, stored, size, cutSize } = roundTrip(entries, format);
+        expect(head).toEqual(expected(entries));
+        expect(stored).toEqual(expected(entries));
+        expect(size).toBe(cutSize);
+      }
+    });
+
     it(`keeps every entry's metadata exactly when entries share, change and drop it (${format})`, () => {
       const info = [{ name: 'detected_level', value: 'info' }];
       const entries: Entry[] = [

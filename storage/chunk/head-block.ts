@@ -13,7 +13,7 @@ import { internLabelSet } from '../../core/intern.js';
 import type { Entry, Labels } from '../../core/model.js';
 import { assertTimestamp, encodedEntrySize, serializeEntries } from './block-format.js';
 import { hasColumnLayout, type ChunkFormat } from './chunk-format.js';
-import { columnBlockSize, serializeColumns } from './column-block.js';
+import { columnBlockSize, serializeColumns, type ColumnsToWrite } from './column-writer.js';
 
 export interface SerializedBlock {
   readonly raw: Buffer;
@@ -91,7 +91,7 @@ export class HeadBlock {
   serializedSize(format: ChunkFormat): number {
     if (!hasColumnLayout(format) || this.lines.length === 0) return this.size;
     this.sortInPlace();
-    return columnBlockSize(this.entries(), this.lineSizes());
+    return columnBlockSize(this.columns());
   }
 
   /** Entries in timestamp order (stable), built now: later appends do not change them. */
@@ -107,10 +107,9 @@ export class HeadBlock {
   cut(format: ChunkFormat, allocate?: (size: number) => Buffer): SerializedBlock | undefined {
     if (this.lines.length === 0) return undefined;
     this.sortInPlace();
-    const entries = this.entries();
     const block: SerializedBlock = {
-      raw: hasColumnLayout(format) ? serializeColumns(entries, this.lineSizes(), allocate) : serializeEntries(entries, this.lineSizes(), this.size, allocate),
-      entries: entries.length,
+      raw: hasColumnLayout(format) ? serializeColumns(this.columns(), allocate) : serializeEntries(this.entries(), this.lineSizes(), this.size, allocate),
+      entries: this.lines.length,
       mint: this.mint,
       maxt: this.maxt,
     };
@@ -166,6 +165,18 @@ export class HeadBlock {
 
   private lineSizes(): readonly number[] {
     return this.lineBytes ?? this.lines.map((line) => line.length);
+  }
+
+  /** The (sorted) block as the column writer takes it. */
+  private columns(): ColumnsToWrite {
+    const metadata = this.metadata;
+    const same = this.sameMetadata;
+    return {
+      lines: this.lines,
+      lineBytes: this.lineSizes(),
+      timestamps: this.offsets !== undefined ? { base: this.base, offsets: this.offsets } : { wide: this.wide! },
+      metadataOf: metadata === undefined ? () => same : (i) => metadata[i],
+    };
   }
 
   private entries(): Entry[] {
