@@ -22,6 +22,12 @@ export interface SerializedBlock {
   readonly maxt: bigint;
 }
 
+/** What an entry adds to a block: its serialized size (entry by entry) and its line's UTF-8 length. */
+export interface EntrySize {
+  readonly size: number;
+  readonly lineBytes: number;
+}
+
 export class HeadBlock {
   private lines: string[] = [];
   /** UTF-8 lengths of the lines; undefined while every line is ASCII (its length is its size). */
@@ -52,14 +58,15 @@ export class HeadBlock {
   }
 
   /** Serialized size the entry would add; also validates it. */
-  static sizeOf(entry: Entry): { size: number; lineBytes: number } {
+  static sizeOf(entry: Entry): EntrySize {
     assertTimestamp(entry.ts);
     const lineBytes = Buffer.byteLength(entry.line);
     return { size: encodedEntrySize(entry, lineBytes), lineBytes };
   }
 
-  append(entry: Entry): void {
-    const { size, lineBytes } = HeadBlock.sizeOf(entry);
+  /** Appends an entry; `sized` is its `sizeOf` when the caller has measured it already. */
+  append(entry: Entry, sized?: EntrySize): void {
+    const { size, lineBytes } = sized ?? HeadBlock.sizeOf(entry);
     const ts = entry.ts;
     const count = this.lines.length;
     if (count === 0) {

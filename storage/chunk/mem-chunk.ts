@@ -14,7 +14,7 @@ import { compressBlock } from './block-sections.js';
 import { DecodedChunk } from './decoded-chunk.js';
 import { BlockCompressionError, estimatedCompressedSize, observeRatio, retryDelayMs, type BlockCompressor } from './block-compressor.js';
 import { codecFor, isEncoding, type BlockCodec, type Encoding } from './encoding.js';
-import { HeadBlock } from './head-block.js';
+import { HeadBlock, type EntrySize } from './head-block.js';
 import { mergeSources } from './merge.js';
 import type { BlockMeta, ChunkReader, IterateOptions } from './scan.js';
 import { planScan } from './scan-plan.js';
@@ -71,6 +71,8 @@ export class MemChunk implements ChunkReader {
   private pendingCount = 0;
   private readonly compressor: BlockCompressor | undefined;
   private readonly onCompressionError: ((error: BlockCompressionError) => void) | undefined;
+  /** The entry `hasSpaceFor` measured last, and its size. */
+  private lastSized: { readonly entry: Entry; readonly size: EntrySize } | undefined;
   /** Created by the first `compressed()` that has to wait: most chunks never need one. */
   private settledWaiters: Array<() => void> | undefined;
 
@@ -110,13 +112,18 @@ export class MemChunk implements ChunkReader {
 
   /** Appends in any order; cuts the head block once it reaches blockSizeBytes. */
   append(entry: Entry): void {
-    this.head.append(entry);
+    const sized = this.lastSized;
+    this.lastSized = undefined;
+    this.head.append(entry, sized?.entry === entry ? sized.size : undefined);
     if (this.head.size >= this.config.blockSizeBytes) this.cutBlock();
   }
 
   /** Whether `entry` fits under targetSizeBytes, counting cut blocks compressed and the head raw. */
   hasSpaceFor(entry: Entry): boolean {
-    return this.compressedBytes + this.head.size + HeadBlock.sizeOf(entry).size < this.config.targetSizeBytes;
+    const size = HeadBlock.sizeOf(entry);
+    // An ingester asks this of the entry it appends next: the size is not measured twice.
+    this.lastSized = { entry, size };
+    return this.compressedBytes + this.head.size + size.size < this.config.targetSizeBytes;
   }
 
   isFull(): boolean {
