@@ -8,6 +8,7 @@ import type { StreamShard } from '../../logql/types.js';
 import { inShard } from '../select/stream-shard.js';
 import { overlaps, type ChunkReader, type ChunkRef } from '../../storage/mod.js';
 import { dedupeEntries, mergeChunks } from '../select/merge-entries.js';
+import { disjointEntries } from '../select/disjoint-blocks.js';
 import { scanWindows } from '../select/scan-windows.js';
 import { selectLogsCooperatively, selectSamplesCooperatively, type ReadableStream } from '../select/stream-source.js';
 import { TimeSlice, type TimeSliceOptions } from '../../core/time-slice.js';
@@ -126,8 +127,10 @@ function inThread(group: FetchedGroup): ReadableStream[] {
   return group.streams.map((stream) => ({
     labels: stream.labels,
     entries(from, through, direction, mustContain) {
-      // Replicas may have flushed overlapping chunks of the same stream.
-      return dedupeEntries(mergeChunks(stream.chunks, { from, through, direction, mustContain: [...mustContain] }));
+      // Replicas may have flushed overlapping chunks of the same stream: those are merged and
+      // deduplicated; disjoint blocks are read one after another.
+      const options = { from, through, direction, mustContain: [...mustContain] };
+      return disjointEntries(stream.chunks, options) ?? dedupeEntries(mergeChunks(stream.chunks, options));
     },
     windows: (from, through) => scanWindows(stream.chunks, from, through),
   }));

@@ -47,35 +47,41 @@ export function entryKey(entry: Entry): string {
 const LIST_LIMIT = 8;
 
 /**
- * Drops entries equal in timestamp, line and metadata to one already yielded. Only entries of
- * the same timestamp are compared, and there are usually one or two: they are kept in a short
- * list, and a set of keys (which hashes every line) is built only for a crowded timestamp.
+ * Which entries repeat one seen before at their timestamp (equal line and metadata). Entries
+ * come in timestamp order, so only those of the current timestamp are kept: usually one or two,
+ * in a short list; a set of keys (which hashes every line) is built only for a crowded one.
  */
-export function* dedupeEntries(sorted: Iterable<Entry>): Generator<Entry> {
-  let currentTs: bigint | undefined;
-  const atTs: Entry[] = [];
-  let keys: Set<string> | undefined;
-  for (const entry of sorted) {
-    if (entry.ts !== currentTs) {
-      currentTs = entry.ts;
-      atTs.length = 0;
-      keys = undefined;
-      atTs.push(entry);
-      yield entry;
-      continue;
+export class TimestampCopies {
+  private currentTs: bigint | undefined;
+  private readonly atTs: Entry[] = [];
+  private keys: Set<string> | undefined;
+
+  /** Whether `entry` is a copy of one already seen; remembers it when it is not. */
+  isCopy(entry: Entry): boolean {
+    if (entry.ts !== this.currentTs) {
+      this.currentTs = entry.ts;
+      this.atTs.length = 0;
+      this.keys = undefined;
+      this.atTs.push(entry);
+      return false;
     }
-    if (keys !== undefined) {
+    if (this.keys !== undefined) {
       const key = entryKey(entry);
-      if (keys.has(key)) continue;
-      keys.add(key);
-      yield entry;
-      continue;
+      if (this.keys.has(key)) return true;
+      this.keys.add(key);
+      return false;
     }
-    if (atTs.some((seen) => sameEntry(seen, entry))) continue;
-    atTs.push(entry);
-    if (atTs.length > LIST_LIMIT) keys = new Set(atTs.map(entryKey));
-    yield entry;
+    if (this.atTs.some((seen) => sameEntry(seen, entry))) return true;
+    this.atTs.push(entry);
+    if (this.atTs.length > LIST_LIMIT) this.keys = new Set(this.atTs.map(entryKey));
+    return false;
   }
+}
+
+/** Drops entries equal in timestamp, line and metadata to one already yielded. */
+export function* dedupeEntries(sorted: Iterable<Entry>): Generator<Entry> {
+  const copies = new TimestampCopies();
+  for (const entry of sorted) if (!copies.isCopy(entry)) yield entry;
 }
 
 /** Equal line and metadata (the timestamps are equal already): `entryKey` equality. */

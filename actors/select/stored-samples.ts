@@ -26,6 +26,7 @@ import { codecFor } from '../../storage/chunk/encoding.js';
 import type { ChunkReader } from '../../storage/chunk/mod.js';
 import { deletedTest, withoutDeleted } from '../compactor/deletion/line-filter.js';
 import { dedupeEntries, mergeChunks } from './merge-entries.js';
+import { disjointBlocks } from './disjoint-blocks.js';
 import { copyOfEarlier, hashLineBytes, hashMetadata, MetadataLabels } from './column-entries.js';
 import { selectedStreams } from './stream-source.js';
 
@@ -170,28 +171,6 @@ function folderFor(params: SelectSamplesParams, plan: SamplePlan): SampleFolder 
   if (!SUMMED_OPS.has(plan.expr.op) || plan.expr.range.unwrap !== undefined) return undefined;
   if (params.end - params.start >= 2n ** 53n) return undefined;
   return new SampleFolder(params.windows, params.start);
-}
-
-interface BlockRef {
-  readonly chunk: DecodedChunk;
-  readonly index: number;
-}
-
-/**
- * The blocks of a stream's decoded chunks that overlap [start, end), in time order, when no two
- * of them share an instant (so no copy can hide across blocks); undefined otherwise.
- */
-function disjointBlocks(chunks: readonly ChunkReader[], start: bigint, end: bigint): BlockRef[] | undefined {
-  const refs: { ref: BlockRef; mint: bigint; maxt: bigint }[] = [];
-  for (const chunk of chunks) {
-    if (!(chunk instanceof DecodedChunk)) return undefined;
-    chunk.blocks.forEach((block, index) => {
-      if (block.entries > 0 && block.maxt >= start && block.mint < end) refs.push({ ref: { chunk, index }, mint: block.mint, maxt: block.maxt });
-    });
-  }
-  refs.sort((a, b) => (a.mint < b.mint ? -1 : a.mint > b.mint ? 1 : 0));
-  for (let k = 1; k < refs.length; k++) if (refs[k]!.mint <= refs[k - 1]!.maxt) return undefined;
-  return refs.map((r) => r.ref);
 }
 
 /** One block's entries in [start, end), decoded, for a block the line-free path cannot read. */

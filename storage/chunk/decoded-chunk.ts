@@ -7,7 +7,8 @@ import { encodeChunk, parseChunk, type ChunkFormat, type ParseOptions } from './
 import { codecFor, type BlockCodec, type Encoding } from './encoding.js';
 import { mergeSources } from './merge.js';
 import type { BlockMeta, ChunkReader, IterateOptions } from './scan.js';
-import { planScan } from './scan-plan.js';
+import { planScan, type ScanPlan } from './scan-plan.js';
+import type { EntryCursor } from './block-cursor.js';
 import { blockSource, type EntrySource } from './sources.js';
 
 export class DecodedChunk implements ChunkReader {
@@ -66,6 +67,15 @@ export class DecodedChunk implements ChunkReader {
   iterate(options: IterateOptions): Iterable<Entry> {
     const plan = planScan(options);
     return mergeSources(this.sources(), plan);
+  }
+
+  /**
+   * Block `index`'s entries within the plan's range, in its direction: for callers that order
+   * the blocks themselves (their blocks do not overlap).
+   */
+  openBlock(index: number, plan: ScanPlan): EntryCursor {
+    const block = this.blocks[index]!;
+    return blockSource({ ...block, data: this.blockData(block) }, this.format, this.codec, index).open(plan);
   }
 
   /** Re-encodes the same blocks (the bytes it was decoded from, as the format is canonical). */

@@ -7,6 +7,7 @@ import type { Labels } from '../../../core/model.js';
 import { emptyStats, type QueryStats, type SelectLogsParams, type SelectSamplesParams, type StreamResult } from '../../../logql/types.js';
 import { decodeChunk } from '../../../storage/chunk/mod.js';
 import { dedupeEntries, mergeChunks } from '../../select/merge-entries.js';
+import { disjointEntries } from '../../select/disjoint-blocks.js';
 import { sampleBatches, type SampleBatch } from '../../select/sample-batch.js';
 import { selectLogs, type ReadableStream } from '../../select/stream-source.js';
 import { selectChunkSamples } from '../../select/stored-samples.js';
@@ -43,8 +44,10 @@ export function readableStored(stream: { readonly labels: Labels; readonly chunk
   return {
     labels: stream.labels,
     entries(from, through, direction, mustContain) {
-      // Replicas may have flushed overlapping chunks of the same stream.
-      return dedupeEntries(mergeChunks(chunks, { from, through, direction, mustContain: [...mustContain] }));
+      // Replicas may have flushed overlapping chunks of the same stream: those are merged and
+      // deduplicated; disjoint blocks are read one after another.
+      const options = { from, through, direction, mustContain: [...mustContain] };
+      return disjointEntries(chunks, options) ?? dedupeEntries(mergeChunks(chunks, options));
     },
   };
 }
