@@ -2,6 +2,7 @@
 // and deduplication give: the same entries, the same order, in both directions, with filters.
 
 import { describe, expect, it } from 'vitest';
+import { seeded } from '../../core/testing/seeded.js';
 import type { Entry } from '../../core/model.js';
 import { decodeChunk, MemChunk, type ChunkFormat, type DecodedChunk } from '../../storage/chunk/mod.js';
 import { disjointBlocks, disjointEntries } from './disjoint-blocks.js';
@@ -15,16 +16,6 @@ function chunkOf(entries: readonly Entry[], format: ChunkFormat): DecodedChunk {
   return decodeChunk(chunk.encode());
 }
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Lines in time order with copies and near-copies at shared timestamps (within a chunk). */
 function stream(random: () => number, count: number, from: number): Entry[] {

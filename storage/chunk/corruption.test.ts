@@ -2,6 +2,7 @@
 // with another error and never yield entries the writer did not write.
 
 import { describe, expect, it } from 'vitest';
+import { seeded } from '../../core/testing/seeded.js';
 import type { Entry } from '../../core/model.js';
 import { StorageError } from '../object-store.js';
 import { columnLinesOffset, compressBlock } from './block-sections.js';
@@ -15,16 +16,6 @@ import { putUvarint, uvarintSize } from './varint.js';
 const T0 = 1_700_000_000_000_000_000n;
 const ALL = { from: -(2n ** 63n), through: 2n ** 63n - 1n };
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ENTRIES: Entry[] = Array.from({ length: 60 }, (_, i) => ({
   ts: T0 + BigInt((i * 7919) % 61),

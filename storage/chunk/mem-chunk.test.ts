@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seeded } from '../../core/testing/seeded.js';
 import type { Entry } from '../../core/model.js';
 import { StorageError } from '../object-store.js';
 import type { ChunkFormat } from './chunk-format.js';
@@ -49,16 +50,6 @@ function readers(entries: readonly Entry[], config: ConstructorParameters<typeof
   ];
 }
 
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VARIED: Entry[] = [
   { ts: T0, line: 'plain ascii line' },

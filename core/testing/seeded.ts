@@ -1,0 +1,14 @@
+// A seeded pseudo-random generator for tests (mulberry32): the same seed gives the same cases on
+// every run, so a failing random case can be replayed.
+
+/** Numbers in [0, 1), the same sequence for the same seed. */
+export function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
