@@ -13,6 +13,7 @@ import type { IngesterModule } from './modules/ingester.js';
 import type { QuerierModule } from './modules/querier.js';
 import type { RunningRuler } from '../actors/ruler/mod.js';
 import type { ServerModule } from './modules/server.js';
+import { sharedCompressPool } from '../storage/chunk/mod.js';
 
 export interface RunningNorn {
   /** `http://host:port` the HTTP edge listens on. */
@@ -54,4 +55,14 @@ export async function startNorn(input: NornConfig, logger: Logger): Promise<Runn
     ruler: get(MODULE.ruler),
     stop: () => (stopped ??= running.stop(onStopError)),
   };
+}
+
+/**
+ * Ends the threads the process shares between its modules (the block compression pool), after
+ * `stop()`, before the process exits: `process.exit` while a worker thread still runs races the
+ * thread's teardown and can end the process by a signal instead of its exit code under load
+ * (nodejs/node#25007). A stopped Norn has compressed every block, so nothing is waiting on them.
+ */
+export async function closeProcessThreads(): Promise<void> {
+  await sharedCompressPool().close();
 }

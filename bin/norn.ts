@@ -39,7 +39,7 @@ async function run(argv: string[]): Promise<number> {
   const name = processName(config, argv.some((arg) => arg === '--id' || arg.startsWith('--id=')), hostname());
   const logger = createLogger(config, name, defaultLogFormat(process.env, process.stdout.isTTY === true));
   // Loaded here, so the client commands (query, agent, canary) never load the server.
-  const { startNorn } = await import('../app/norn.js');
+  const { closeProcessThreads, startNorn } = await import('../app/norn.js');
   const norn = await startNorn(config, logger);
   logger.info({ address: norn.address }, 'norn is running');
 
@@ -52,7 +52,7 @@ async function run(argv: string[]): Promise<number> {
     stopping = true;
     logger.info({ signal }, 'leaving gracefully: flushing or handing off in-memory data');
     norn.stop().then(
-      () => process.exit(0),
+      () => closeProcessThreads().finally(() => process.exit(0)),
       (error: unknown) => {
         logger.error({ err: error }, 'graceful stop failed');
         process.exit(1);

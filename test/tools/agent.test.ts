@@ -92,7 +92,7 @@ describe('norn agent', () => {
     await acknowledgedThrough(61);
 
     // Server restart: lines written while it is down arrive once it is back (retried).
-    expect(await node.stop('SIGTERM')).toBe(0);
+    expect(await node.stop('SIGTERM'), `${node.stdout().slice(-3000)}\n${node.stderr().slice(-3000)}`).toBe(0);
     writeLines(10, 'server-down');
     await sleep(1500);
     node = await nornNode(port, ['--data-dir', dataDir]);
