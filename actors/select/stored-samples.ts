@@ -21,8 +21,6 @@ import type { SamplePlan } from '../../logql/plan.js';
 import { DecodedChunk } from '../../storage/chunk/decoded-chunk.js';
 import { openLineColumns, type BlockLines } from '../../storage/chunk/line-columns.js';
 import { planScan } from '../../storage/chunk/scan-plan.js';
-import { blockSource } from '../../storage/chunk/sources.js';
-import { codecFor } from '../../storage/chunk/encoding.js';
 import type { ChunkReader } from '../../storage/chunk/mod.js';
 import { deletedTest, withoutDeleted } from '../compactor/deletion/line-filter.js';
 import { dedupeEntries, mergeChunks } from './merge-entries.js';
@@ -175,9 +173,7 @@ function folderFor(params: SelectSamplesParams, plan: SamplePlan): SampleFolder 
 
 /** One block's entries in [start, end), decoded, for a block the line-free path cannot read. */
 function* blockEntries(chunk: DecodedChunk, index: number, start: bigint, end: bigint): Generator<Entry> {
-  const block = chunk.blocks[index]!;
-  const data = chunk.bytes.subarray(block.offset, block.offset + block.compressedLength);
-  const cursor = blockSource({ ...block, data }, chunk.format, codecFor(chunk.encoding), index).open(planScan({ from: start, through: end, direction: 'forward' }));
+  const cursor = chunk.openBlock(index, planScan({ from: start, through: end, direction: 'forward' }));
   for (let entry = cursor.next(); entry !== undefined; entry = cursor.next()) yield entry;
 }
 

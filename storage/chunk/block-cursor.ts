@@ -6,7 +6,8 @@
 // Every read is bounded by ByteReader, so a forged block fails with CORRUPT_CHUNK.
 
 import type { Entry, Label, Labels } from '../../core/model.js';
-import { StorageError } from '../object-store.js';
+import { corruptChunk } from './corrupt.js';
+import type { StorageError } from '../object-store.js';
 import { holdsOtherPatterns, type ScanPlan } from './scan-plan.js';
 import { ByteReader } from './varint.js';
 
@@ -168,7 +169,7 @@ export class BlockCursor implements EntryCursor {
   }
 
   private corrupt(what: string): StorageError {
-    return new StorageError('CORRUPT_CHUNK', `corrupt chunk: ${this.section} ${what}`);
+    return corruptChunk(this.section, what);
   }
 }
 

@@ -8,7 +8,7 @@
 // the metadata. A scan that needs only those (counting lines, summing their bytes, grouping by
 // metadata) inflates the header alone; the lines are a block's bulk, 80-90% of loghub's raw bytes.
 
-import { StorageError } from '../object-store.js';
+import { corruptChunk } from './corrupt.js';
 import type { ChunkFormat } from './chunk-format.js';
 import type { BlockCodec } from './encoding.js';
 import { ByteReader, putUvarint, uvarintSize } from './varint.js';
@@ -41,9 +41,9 @@ export function storedSections(data: Uint8Array, uncompressedLength: number, sec
   const headerLength = reader.uvarint();
   const compressed = reader.uvarint();
   if (headerLength > uncompressedLength) {
-    throw corrupt(section, `header claims ${headerLength} bytes of the block's ${uncompressedLength}`);
+    throw corruptChunk(section, `header claims ${headerLength} bytes of the block's ${uncompressedLength}`);
   }
-  if (compressed > reader.remaining) throw corrupt(section, `header claims ${compressed} compressed bytes, ${reader.remaining} follow`);
+  if (compressed > reader.remaining) throw corruptChunk(section, `header claims ${compressed} compressed bytes, ${reader.remaining} follow`);
   const start = reader.pos;
   return {
     header: data.subarray(start, start + compressed),
@@ -84,8 +84,4 @@ export function columnLinesOffset(raw: Uint8Array): number {
   for (let i = 0; i < n; i++) reader.skipVarint();
   reader.skip(reader.uvarint());
   return reader.pos;
-}
-
-function corrupt(section: string, what: string): StorageError {
-  return new StorageError('CORRUPT_CHUNK', `corrupt chunk: ${section} ${what}`);
 }

@@ -8,7 +8,8 @@
 //   | per entry: line bytes, '\n'
 
 import type { Entry, Label, Labels } from '../../core/model.js';
-import { StorageError } from '../object-store.js';
+import { corruptChunk } from './corrupt.js';
+import type { StorageError } from '../object-store.js';
 import type { BlockBounds, EntryCursor } from './block-cursor.js';
 import { holdsOtherPatterns, type ScanPlan } from './scan-plan.js';
 import { readDeltas, readLengths } from './column-header.js';
@@ -267,7 +268,7 @@ export class ColumnCursor implements EntryCursor {
 
 
   private corrupt(what: string): StorageError {
-    return new StorageError('CORRUPT_CHUNK', `corrupt chunk: ${this.section} ${what}`);
+    return corruptChunk(this.section, what);
   }
 }
 

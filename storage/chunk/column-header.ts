@@ -3,14 +3,10 @@
 // readers of the layout use them: the entry cursor (column-block.ts) and the line-free scans
 // (line-columns.ts). Every read is bounded, so a forged header fails with CORRUPT_CHUNK.
 
-import { StorageError } from '../object-store.js';
+import { corruptChunk } from './corrupt.js';
 
 /** Timestamps are read as numbers while a block spans less than this many ns (exact in a double). */
 export const SPAN_LIMIT = 2 ** 49;
-
-function corrupt(section: string, what: string): StorageError {
-  return new StorageError('CORRUPT_CHUNK', `corrupt chunk: ${section} ${what}`);
-}
 
 /**
  * Reads entries 1..n-1's zigzag timestamp deltas from `pos` into `ts` as ns after entry 0
@@ -26,14 +22,14 @@ export function readDeltas(buf: Uint8Array, pos: number, ts: Float64Array, secti
     let scale = 1;
     let byte: number;
     do {
-      if (pos >= end) throw corrupt(section, `has a truncated varint at byte ${pos}`);
+      if (pos >= end) throw corruptChunk(section, `has a truncated varint at byte ${pos}`);
       byte = buf[pos++]!;
       u += (byte & 0x7f) * scale;
       scale *= 128;
     } while (byte >= 0x80 && scale < SPAN_LIMIT);
     // Longer than seven bytes: a delta of 2^49 ns or more.
     if (byte >= 0x80) return undefined;
-    if (u % 2 === 1) throw corrupt(section, `entry ${i} has a negative timestamp delta`);
+    if (u % 2 === 1) throw corruptChunk(section, `entry ${i} has a negative timestamp delta`);
     previous += u / 2;
     if (previous >= SPAN_LIMIT) return undefined;
     ts[i] = previous;
@@ -53,12 +49,12 @@ export function readLengths(buf: Uint8Array, pos: number, lineLength: Int32Array
     let scale = 1;
     let byte: number;
     do {
-      if (pos >= end) throw corrupt(section, `has a truncated varint at byte ${pos}`);
+      if (pos >= end) throw corruptChunk(section, `has a truncated varint at byte ${pos}`);
       byte = buf[pos++]!;
       length += (byte & 0x7f) * scale;
       scale *= 128;
     } while (byte >= 0x80 && scale <= 2 ** 28);
-    if (byte >= 0x80 || length > maxLength) throw corrupt(section, `line ${i} claims ${length} bytes`);
+    if (byte >= 0x80 || length > maxLength) throw corruptChunk(section, `line ${i} claims ${length} bytes`);
     lineLength[i] = length;
     linesBytes += length + 1;
   }

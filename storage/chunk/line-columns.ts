@@ -7,7 +7,7 @@
 // fails alike.
 
 import type { Label, Labels } from '../../core/model.js';
-import { StorageError } from '../object-store.js';
+import { corruptChunk } from './corrupt.js';
 import { storedSections } from './block-sections.js';
 import { hasColumnLayout } from './chunk-format.js';
 import { codecFor } from './encoding.js';
@@ -61,14 +61,14 @@ export class LineColumns {
   lines(): BlockLines {
     if (this.read !== undefined) return this.read;
     const { buf, from } = this.inflateLines();
-    if (buf.length - from !== this.linesBytes) throw corruptIn(this.section, `lines take ${buf.length - from} bytes, lengths say ${this.linesBytes}`);
+    if (buf.length - from !== this.linesBytes) throw corruptChunk(this.section, `lines take ${buf.length - from} bytes, lengths say ${this.linesBytes}`);
     const n = this.lineLength.length;
     const lineStart = new Int32Array(n);
     let pos = from;
     for (let i = 0; i < n; i++) {
       lineStart[i] = pos;
       pos += this.lineLength[i]! + 1;
-      if (buf[pos - 1] !== NEWLINE) throw corruptIn(this.section, `line ${i} does not end where its length says`);
+      if (buf[pos - 1] !== NEWLINE) throw corruptChunk(this.section, `line ${i} does not end where its length says`);
     }
     return (this.read = { buf, lineStart });
   }
@@ -96,7 +96,7 @@ export function openLineColumns(chunk: DecodedChunk, index: number): LineColumns
 
 /** Reads a header from `buf`; `inflateLines` gives a split block's lines (undefined: they follow the header in `buf`). */
 function readHeader(buf: Buffer, bounds: BlockMeta, section: string, inflateLines: (() => { buf: Buffer; from: number }) | undefined): LineColumns | undefined {
-  const corrupt = (what: string) => corruptIn(section, what);
+  const corrupt = (what: string) => corruptChunk(section, what);
   const reader = new ByteReader(buf, 0, buf.length, section);
   const n = reader.uvarint();
   if (n !== bounds.entries) throw corrupt(`holds ${n} entries, metas say ${bounds.entries}`);
@@ -122,10 +122,6 @@ function readHeader(buf: Buffer, bounds: BlockMeta, section: string, inflateLine
   const linesFrom = reader.pos;
   const lines = inflateLines ?? (() => ({ buf, from: linesFrom }));
   return new LineColumns(buf, base, ts, lineLength, linesBytes, metadata, lines, section);
-}
-
-function corruptIn(section: string, what: string): StorageError {
-  return new StorageError('CORRUPT_CHUNK', `corrupt chunk: ${section} ${what}`);
 }
 
 

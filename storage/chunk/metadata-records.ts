@@ -4,7 +4,8 @@
 // distinct record to labels once per block and finds an entry's by its number, instead of
 // comparing or hashing every entry's bytes.
 
-import { StorageError } from '../object-store.js';
+import type { StorageError } from '../object-store.js';
+import { corruptChunk } from './corrupt.js';
 
 /** Past this many distinct records in a block, entries are not numbered (`ids` is undefined). */
 const MAX_DISTINCT = 64;
@@ -23,7 +24,7 @@ export interface MetadataIndex {
  * uvarint #pairs, then per pair uvarint length + name, uvarint length + value.
  */
 export function indexMetadata(buf: Uint8Array, n: number, start: number, end: number, section: string): MetadataIndex {
-  const corrupt = (what: string) => new StorageError('CORRUPT_CHUNK', `corrupt chunk: ${section} ${what}`);
+  const corrupt = (what: string) => corruptChunk(section, what);
   const offsets = new Int32Array(n + 1);
   let ids: Uint8Array | undefined = new Uint8Array(n);
   const firstEntry: number[] = [];
