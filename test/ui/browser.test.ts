@@ -186,9 +186,11 @@ describe.skipIf(chromium === undefined)('web UI in Chromium', () => {
     // Line wrap toggle.
     await typeQuery(page, '{app="shop"}');
     await page.waitForSelector('[data-testid=wrap-toggle]');
+    // The toggle shows while the previous (empty) answer is still on screen: wait for the new rows.
+    await until(page, `document.querySelectorAll('[data-testid=log-list] [data-testid=log-row]').length > 0`);
     const wrapped = await evaluate<boolean>(page, `document.querySelector('.log-list').classList.contains('wrap')`);
     await page.click('[data-testid=wrap-toggle]');
-    expect(await evaluate<boolean>(page, `document.querySelector('.log-list').classList.contains('wrap')`)).toBe(!wrapped);
+    await until(page, `document.querySelector('.log-list').classList.contains('wrap') === ${!wrapped}`);
     await page.click('[data-testid=wrap-toggle]');
   });
 
