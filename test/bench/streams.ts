@@ -3,7 +3,9 @@
 // resident set is read from /proc before and after.
 //   figure: RSS with every stream in memory (aim <= 256 MiB), and per stream above the idle node
 //   same-run reference: the RSS of the same node idle, just after it became ready
-// Run: npm run bench:streams   (options: --streams N  --in-flight N  --heap-snapshot DIR)
+// Run: npm run bench:streams   (options: --streams N  --in-flight N  --pattern-mining MODE  --heap-snapshot DIR)
+//   --pattern-mining thread|inline|off sets ingester.pattern_mining (default: the node's default),
+//   to tell the miner's share of the memory from the rest
 //   --heap-snapshot DIR writes a V8 heap snapshot of the node once the push has settled, for
 //   test/bench/heap-summary.ts (what holds the memory, by constructor)
 
@@ -25,6 +27,8 @@ const STREAMS = option('streams', 100_000);
 const IN_FLIGHT = option('in-flight', 4);
 const snapshotAt = args.indexOf('--heap-snapshot');
 const SNAPSHOT_DIR = snapshotAt >= 0 ? resolve(args[snapshotAt + 1] ?? '.') : undefined;
+const miningAt = args.indexOf('--pattern-mining');
+const PATTERN_MINING = miningAt >= 0 ? args[miningAt + 1] : undefined;
 const LINES_PER_STREAM = 10;
 const STREAMS_PER_REQUEST = 1000;
 const MIB = 1024 * 1024;
@@ -66,7 +70,8 @@ async function main(defer: (step: () => unknown) => void): Promise<void> {
   defer(() => rmSync(dataDir, { recursive: true, force: true }));
   const load = buildStreams();
   const configFile = join(dataDir, 'norn.yaml');
-  writeFileSync(configFile, 'limits:\n  ingestion_rate: 0\n  max_streams_per_tenant: 0\n');
+  const mining = PATTERN_MINING === undefined ? '' : `ingester:\n  pattern_mining: ${PATTERN_MINING}\n`;
+  writeFileSync(configFile, `limits:\n  ingestion_rate: 0\n  max_streams_per_tenant: 0\n${mining}`);
   if (SNAPSHOT_DIR !== undefined) mkdirSync(SNAPSHOT_DIR, { recursive: true });
   // The snapshot is taken on a signal, so the node runs exactly as it would without it until then.
   const nodeArgs = SNAPSHOT_DIR === undefined ? [] : ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${SNAPSHOT_DIR}`];
@@ -88,7 +93,7 @@ async function main(defer: (step: () => unknown) => void): Promise<void> {
   if (series.data.length !== STREAMS) throw new Error(`expected ${STREAMS} streams in the node, /series lists ${series.data.length}`);
 
   const perStream = (settled.rss - idle.rss) / STREAMS;
-  console.log(`streams benchmark: ${STREAMS.toLocaleString('en-US')} streams x ${LINES_PER_STREAM} short lines, one node, WAL on, ${IN_FLIGHT} in flight`);
+  console.log(`streams benchmark: ${STREAMS.toLocaleString('en-US')} streams x ${LINES_PER_STREAM} short lines, one node, WAL on, ${IN_FLIGHT} in flight${PATTERN_MINING === undefined ? '' : `, pattern_mining ${PATTERN_MINING}`}`);
   console.log(`  pushed           ${run.lines.toLocaleString('en-US')} lines in ${fmt(run.seconds)} s (${fmt(run.lines / run.seconds, 0)} lines/s, push p99 ${fmt(percentile(run.latencies, 99))} ms)`);
   console.log(`  RSS              ${fmt(settled.rss / MIB)} MiB with every stream in memory   (aim <= 256 MiB)`);
   console.log(`                   ${fmt(justAfter.rss / MIB)} MiB right after the last push, peak ${fmt(settled.peak / MIB)} MiB`);
