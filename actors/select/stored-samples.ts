@@ -20,6 +20,7 @@ import type { QueryStats, SampleSeries, SelectSamplesParams } from '../../logql/
 import type { SamplePlan } from '../../logql/plan.js';
 import { DecodedChunk } from '../../storage/chunk/decoded-chunk.js';
 import { openLineColumns, type BlockLines } from '../../storage/chunk/line-columns.js';
+import { lineText } from '../../storage/chunk/line-text.js';
 import { planScan } from '../../storage/chunk/scan-plan.js';
 import type { ChunkReader } from '../../storage/chunk/mod.js';
 import { deletedTest, withoutDeleted } from '../compactor/deletion/line-filter.js';
@@ -131,7 +132,7 @@ export function selectChunkSamples(streams: readonly ChunkStream[], params: Sele
         if (pipeline) {
           lines ??= columns.lines();
           const start = lines.lineStart[i]!;
-          const line = lines.buf.toString('utf8', start, start + length);
+          const line = lineText(lines.buf, lines.ascii, start, start + length);
           if (!extractor.run(base + BigInt(t), line, meta.metadata)) continue;
           if (t < foldUntil) {
             const f = folder!.seriesFor(extractor.key, extractor.labels);

@@ -14,6 +14,7 @@ import type { BlockBounds, EntryCursor } from './block-cursor.js';
 import { holdsOtherPatterns, type ScanPlan } from './scan-plan.js';
 import { readDeltas, readLengths } from './column-header.js';
 import { indexMetadata, type MetadataIndex } from './metadata-records.js';
+import { asciiSection, lineText } from './line-text.js';
 import { ByteReader } from './varint.js';
 
 const NEWLINE = 0x0a;
@@ -44,6 +45,10 @@ export class ColumnCursor implements EntryCursor {
   private readonly metadataEnd: number;
   /** Where the lines are: `buf`, or the block's separately inflated lines section. */
   private readonly lines: Buffer;
+  /** Where the lines section starts in `lines`. */
+  private readonly linesFrom: number;
+  /** Whether the lines section is all ASCII; known on the first line decoded. */
+  private ascii: boolean | undefined;
   /** The metadata section indexed, on first use. */
   private metadataIndex: MetadataIndex | undefined;
   /** Each distinct record's metadata once decoded, by its number (null: no pairs). */
@@ -113,6 +118,7 @@ export class ColumnCursor implements EntryCursor {
     this.throughRel = relative(plan.through, base);
     this.lineStart = lineStart;
     this.lineLength = lineLength;
+    this.linesFrom = linesFrom;
     this.searchFrom = linesFrom;
     this.inside = bounds.mint >= plan.from && bounds.maxt < plan.through;
     this.anchor = plan.patterns[0];
@@ -226,7 +232,8 @@ export class ColumnCursor implements EntryCursor {
 
   private entryAt(i: number): Entry {
     const start = this.lineStart[i]!;
-    const line = this.lines.toString('utf8', start, start + this.lineLength[i]!);
+    const ascii = (this.ascii ??= asciiSection(this.lines, this.linesFrom));
+    const line = lineText(this.lines, ascii, start, start + this.lineLength[i]!);
     const metadata = this.metadataStart === this.metadataEnd ? undefined : this.readMetadata(i);
     const ts = this.timeAt(i);
     return metadata === undefined ? { ts, line } : { ts, line, metadata };

@@ -16,6 +16,7 @@ import type { BlockMeta } from './scan.js';
 import { readDeltas, readLengths } from './column-header.js';
 import { indexMetadata, type MetadataIndex } from './metadata-records.js';
 import { ByteReader } from './varint.js';
+import { asciiSection } from './line-text.js';
 
 const NEWLINE = 0x0a;
 
@@ -23,6 +24,8 @@ const NEWLINE = 0x0a;
 export interface BlockLines {
   readonly buf: Buffer;
   readonly lineStart: Int32Array;
+  /** Whether the lines section is all ASCII (then `lineText` reads it as latin1). */
+  readonly ascii: boolean;
 }
 
 export class LineColumns {
@@ -70,7 +73,7 @@ export class LineColumns {
       pos += this.lineLength[i]! + 1;
       if (buf[pos - 1] !== NEWLINE) throw corruptChunk(this.section, `line ${i} does not end where its length says`);
     }
-    return (this.read = { buf, lineStart });
+    return (this.read = { buf, lineStart, ascii: asciiSection(buf, from) });
   }
 }
 
