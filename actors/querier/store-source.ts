@@ -1,6 +1,8 @@
 // Reads flushed data: finds a tenant's streams in the index, fetches the chunks that overlap
 // the range, and hands them to the same selection code the ingesters use.
 
+import { availableParallelism } from 'node:os';
+import { LimitBound } from './limit-bound.js';
 import { addStats, type QueryStats, type SampleSeries, type SelectLogsParams, type SelectSamplesParams, type StreamResult } from '../../logql/types.js';
 import { compileLogSelector, compileSampleExpr, matchesLabels, type Matcher } from '../../logql/mod.js';
 import type { Labels } from '../../core/model.js';
@@ -36,21 +38,38 @@ export interface ChunkSource {
 }
 
 /**
- * Chunks fetched and scanned together. The engine keeps only the query's result between
+ * Chunks fetched and scanned together, at most. The engine keeps only the query's result between
  * groups, so memory follows this bound and the result, not the bytes the query scans.
  */
 const CHUNKS_PER_GROUP = 32;
+/**
+ * Groups a query's chunks are cut into, at least (while a group holds a chunk or more): four a
+ * core, so the scan workers finish a query together within about one group's scan. With 160
+ * chunks in groups of 32, two workers got three and two groups, and one sat idle for a fifth of
+ * a `| json` query. It depends on the machine only, not on the pool: a query is cut the same
+ * way whether it scans in workers or in this thread, and its partial results are the same.
+ */
+const MIN_GROUPS = 4 * availableParallelism();
+/** Groups in flight per scanning thread: one scanning, one fetched and waiting. */
+const IN_FLIGHT_PER_SCANNER = 2;
 /** Chunk reads in flight: one group is read at a time, its chunks this many at once. */
 const PARALLEL_FETCHES = 16;
 
-/** Streams in groups of about CHUNKS_PER_GROUP overlapping chunks; a stream is never split. */
+/**
+ * Streams in groups of about the same number of overlapping chunks, MIN_GROUPS of them or more
+ * (up to CHUNKS_PER_GROUP a group); a stream is never split.
+ */
 function* groupsOf(streams: readonly StoredStream[], start: bigint, end: bigint): Generator<StoredStream[]> {
+  const overlapping = streams.map((stream) => stream.chunks.filter((ref) => overlaps(ref.from, ref.through, start, end)));
+  const total = overlapping.reduce((sum, refs) => sum + refs.length, 0);
+  const perGroup = Math.max(1, Math.min(CHUNKS_PER_GROUP, Math.ceil(total / MIN_GROUPS)));
   let group: StoredStream[] = [];
   let chunks = 0;
-  for (const stream of streams) {
-    const refs = stream.chunks.filter((ref) => overlaps(ref.from, ref.through, start, end));
+  for (let s = 0; s < streams.length; s++) {
+    const stream = streams[s]!;
+    const refs = overlapping[s]!;
     if (refs.length === 0) continue;
-    if (group.length > 0 && chunks + refs.length > CHUNKS_PER_GROUP) {
+    if (group.length > 0 && chunks + refs.length > perGroup) {
       yield group;
       group = [];
       chunks = 0;
@@ -74,8 +93,9 @@ export interface StoreScanOptions {
 
 /**
  * The matching streams a group at a time, each group's chunks fetched in parallel and scanned
- * by `run`. Up to `depth` groups are in flight (fetched or fetching, scanning) while the caller
- * consumes the oldest, so the next chunks are read while the current ones scan; results come
+ * on `scanners` threads by the function `scannerFor` gives when the group is formed (so what it
+ * knows then, from the groups consumed before, is the same whatever the timing of the reads). Up to IN_FLIGHT_PER_SCANNER groups a thread are in flight
+ * (fetched or fetching, scanning) while the caller consumes the oldest, so the next chunks are read while the current ones scan; results come
  * back in group order whatever finishes first.
  */
 async function* scanGroups<R>(
@@ -85,8 +105,8 @@ async function* scanGroups<R>(
   start: bigint,
   end: bigint,
   stats: QueryStats,
-  depth: number,
-  run: (group: FetchedGroup) => R | Promise<R>,
+  scanners: number,
+  scannerFor: () => (group: FetchedGroup) => R | Promise<R>,
   shard?: StreamShard,
 ): AsyncGenerator<R> {
   // Streams outside the query's shard are left out before any of their chunks is fetched.
@@ -96,10 +116,11 @@ async function* scanGroups<R>(
   // once the first group is in, instead of once every group in flight is (a cold query's first
   // group waited for four groups' reads before).
   let fetching: Promise<unknown> = Promise.resolve();
+  const depth = scanners * IN_FLIGHT_PER_SCANNER;
   for (const group of groupsOf(streams, start, end)) {
     const fetched = fetching.then(() => fetchGroup(source, group, stats));
     fetching = fetched.catch(() => undefined);
-    const scanned = fetched.then(run);
+    const scanned = fetched.then(scannerFor());
     scanned.catch(() => undefined); // awaited in order below; a failure must not go unhandled meanwhile
     inFlight.push(scanned);
     if (inFlight.length >= depth) yield await inFlight.shift()!;
@@ -144,11 +165,9 @@ function taskStreams(group: FetchedGroup): ScanStream[] {
   }));
 }
 
-/** Groups in flight per worker: one scanning, one fetched and waiting. */
-const GROUPS_PER_WORKER = 2;
-
-function depthOf(options: StoreScanOptions): number {
-  return options.pool === undefined || options.pool.size === 0 ? 2 : options.pool.size * GROUPS_PER_WORKER;
+/** Threads that scan groups: the pool's workers, or this one. */
+function scannersOf(options: StoreScanOptions): number {
+  return options.pool === undefined || options.pool.size === 0 ? 1 : options.pool.size;
 }
 
 export async function* selectStoredLogs(
@@ -161,14 +180,19 @@ export async function* selectStoredLogs(
   const pool = options.pool !== undefined && options.pool.size > 0 ? options.pool : undefined;
   // Scanned in this thread, the scan gives the event loop back each time slice (core/time-slice.ts).
   const slice = new TimeSlice(options.timeSlice);
-  const run = pool === undefined
-    ? (group: FetchedGroup) => selectLogsCooperatively(inThread(group), params, stats, slice)
-    : async (group: FetchedGroup) => {
-        const result = await pool.run({ kind: 'logs', params, streams: taskStreams(group) });
-        addStats(stats, result.stats);
-        return result.streams ?? [];
-      };
-  for await (const streams of scanGroups(source, params.tenant, matchers, params.start, params.end, stats, depthOf(options), run, params.shard)) {
+  const bound = new LimitBound(params);
+  const scannerFor = () => {
+    const narrowed = bound.narrowed();
+    return pool === undefined
+      ? (group: FetchedGroup) => selectLogsCooperatively(inThread(group), narrowed, stats, slice)
+      : async (group: FetchedGroup) => {
+          const result = await pool.run({ kind: 'logs', params: narrowed, streams: taskStreams(group) });
+          addStats(stats, result.stats);
+          return result.streams ?? [];
+        };
+  };
+  for await (const streams of scanGroups(source, params.tenant, matchers, params.start, params.end, stats, scannersOf(options), scannerFor, params.shard)) {
+    bound.add(streams);
     yield* streams;
   }
 }
@@ -189,7 +213,7 @@ export async function* selectStoredSamples(
         addStats(stats, result.stats);
         return (result.sampleBatches ?? []).map(decodeSampleBatch);
       };
-  for await (const series of scanGroups(source, params.tenant, matchers, params.start, params.end, stats, depthOf(options), run, params.shard)) {
+  for await (const series of scanGroups(source, params.tenant, matchers, params.start, params.end, stats, scannersOf(options), () => run, params.shard)) {
     yield* series;
   }
 }

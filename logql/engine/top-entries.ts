@@ -39,6 +39,11 @@ export class TopEntries {
     return this.heap.size >= this.limit;
   }
 
+  /** The time of the worst entry kept once `limit` are kept (no entry beyond it can be kept); else undefined. */
+  get boundary(): bigint | undefined {
+    return this.limit > 0 && this.full ? this.heap.peek()!.ts : undefined;
+  }
+
   /** True when no entry at `ts` can be kept any more; a stream in direction order may stop. */
   exhaustedAt(ts: bigint): boolean {
     if (this.limit <= 0) return true;

@@ -2,8 +2,9 @@
 // throws or dies fails only the query it was serving, with a clear error.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { labelsFromRecord } from '../../../core/model.js';
-import { emptyStats } from '../../../logql/types.js';
+import { labelsFromRecord, labelsToString } from '../../../core/model.js';
+import { TopEntries } from '../../../logql/engine/top-entries.js';
+import { emptyStats, type SelectLogsParams, type StreamResult } from '../../../logql/types.js';
 import { ChunkStore, MemChunk, MemoryStore } from '../../../storage/mod.js';
 import { CURRENT_CHUNK_FORMAT, encodeChunk } from '../../../storage/chunk/chunk-format.js';
 import { selectStoredLogs, selectStoredSamples, type ChunkSource, type StoredChunk } from '../store-source.js';
@@ -53,21 +54,49 @@ afterAll(async () => {
   await Promise.all(pools.map((p) => p.close()));
 });
 
+/** The query's answer as the engine makes it from the parts: the best `limit` entries, copies dropped. */
+function answerOf(parts: readonly StreamResult[], params: SelectLogsParams): string[] {
+  const top = new TopEntries(params.limit, params.direction, true);
+  for (const part of parts) for (const entry of part.entries) top.offer(entry.ts, labelsToString(part.labels), part.labels, entry.line);
+  return top.ordered().map((kept) => `${kept.ts} ${kept.key} ${kept.line}`);
+}
+
 const END = T0 + 10_000n * 1_000_000_000n;
-const logs = (selector: string, limit = 5_000) => ({ tenant: 'fake', selector, start: T0, end: END, direction: 'forward' as const, limit });
+const logs = (selector: string, limit = 5_000, direction: 'forward' | 'backward' = 'forward'): SelectLogsParams => ({ tenant: 'fake', selector, start: T0, end: END, direction, limit });
 const samples = (expr: string) => ({ tenant: 'fake', expr, start: T0, end: END });
 
 describe('the store-scan worker pool', () => {
   it('answers log and sample selections exactly as the in-thread scan, in the same order', async () => {
     const { source } = await storeWith(40, 3, 200); // 120 chunks: several groups over two workers
+    const reversed: ChunkSource = { ...source, streams: async (...args) => (await source.streams(...args)).reverse() };
     const workers = pool(2);
-    for (const params of [logs('{job=~"job-.*"} |= "level=error"'), logs('{job="job-1"} | logfmt | status >= 400', 700)]) {
+    // Later groups of a log query read only as far as the earlier ones' best `limit` entries
+    // leave room for (actors/querier/limit-bound.ts), and how many groups are done when the next
+    // is formed differs between one thread and two: the parts may differ, the answer may not.
+    const everything = 1_000_000_000;
+    // (The first query's 8,000 lines fill its limit of 5,000 only in its last groups: nothing to save.)
+    for (const [params, saves] of [
+      [logs('{job=~"job-.*"} |= "level=error"'), false],
+      [logs('{job="job-1"} | logfmt | status >= 400', 700), true],
+      [logs('{job=~"job-.*"}', 100, 'backward'), true],
+      [logs('{job=~"job-.*"} | logfmt | status >= 400', 1_000, 'backward'), true],
+      [logs('{job=~"job-.*"}', 30), true],
+    ] as const) {
       const inThread = emptyStats();
       const pooled = emptyStats();
-      const expected = await collect(selectStoredLogs(source, params, inThread));
-      expect(expected.length).toBeGreaterThan(0);
-      expect(await collect(selectStoredLogs(source, params, pooled, { pool: workers }))).toEqual(expected);
-      expect(pooled).toEqual(inThread);
+      const unbounded = emptyStats();
+      const expected = answerOf(await collect(selectStoredLogs(source, { ...params, limit: everything }, unbounded)), params);
+      expect(expected).toHaveLength(params.limit);
+      expect(answerOf(await collect(selectStoredLogs(source, params, inThread)), params)).toEqual(expected);
+      expect(answerOf(await collect(selectStoredLogs(source, params, pooled, { pool: workers })), params)).toEqual(expected);
+      // Every stream logs at the same instants, so the limit falls among ties, which the engine
+      // breaks by labels: with the streams listed in reverse, the groups (and which of them set
+      // the bound) come the other way round, and the answer is the same.
+      expect(answerOf(await collect(selectStoredLogs(reversed, params, emptyStats(), { pool: workers })), params)).toEqual(expected);
+      if (!saves) continue;
+      // The bound saves reading: fewer lines than the whole selection once it has set in.
+      expect(pooled.totalLinesProcessed).toBeLessThan(unbounded.totalLinesProcessed);
+      expect(inThread.totalLinesProcessed).toBeLessThan(unbounded.totalLinesProcessed);
     }
     for (const params of [samples('count_over_time({job=~"job-.*"}[1m])'), samples('sum by (level) (count_over_time({job="job-2"} | logfmt [5m]))')]) {
       const inThread = emptyStats();
