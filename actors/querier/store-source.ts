@@ -92,11 +92,12 @@ export interface StoreScanOptions {
 }
 
 /**
- * The matching streams a group at a time, each group's chunks fetched in parallel and scanned
- * on `scanners` threads by the function `scannerFor` gives when the group is formed (so what it
- * knows then, from the groups consumed before, is the same whatever the timing of the reads). Up to IN_FLIGHT_PER_SCANNER groups a thread are in flight
- * (fetched or fetching, scanning) while the caller consumes the oldest, so the next chunks are read while the current ones scan; results come
- * back in group order whatever finishes first.
+ * The matching streams a group at a time, each group's chunks fetched in parallel and scanned on
+ * `scanners` threads by the function `scannerFor` gives when the group is formed (so what it
+ * knows then, from the groups consumed before, is the same whatever the timing of the reads).
+ * Up to IN_FLIGHT_PER_SCANNER groups a thread are in flight (fetched or fetching, scanning)
+ * while the caller consumes the oldest, so the next chunks are read while the current ones
+ * scan; results come back in group order whatever finishes first.
  */
 async function* scanGroups<R>(
   source: ChunkSource,

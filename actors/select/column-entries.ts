@@ -9,6 +9,7 @@ import type { StreamExtractor } from '../../logql/log/extractor.js';
 import { hashEntry } from '../../logql/engine/select.js';
 import type { FoldedSeries } from '../../logql/engine/sample-fold.js';
 import { readLineMetadata, type LineColumns } from '../../storage/chunk/line-columns.js';
+import { asciiSection } from '../../storage/chunk/line-text.js';
 
 /**
  * Whether entry `i` equals one of the entries `from..i-1` (all of entry i's timestamp) as the
@@ -20,20 +21,15 @@ export function copyOfEarlier<S>(columns: LineColumns, metas: MetadataLabels<S>,
   const lineLength = columns.lineLength;
   const start = lineStart[i]!;
   const length = lineLength[i]!;
-  const ascii = isAscii(buf, start, start + length);
+  const ascii = asciiSection(buf, start, start + length);
   for (let k = from; k < i; k++) {
     if (columns.metadataOffsets !== undefined && metas.of(columns, k).suffix !== meta.suffix) continue;
     const other = lineStart[k]!;
     const otherLength = lineLength[k]!;
     if (otherLength === length && buf.compare(buf, start, start + length, other, other + length) === 0) return true;
-    if (!ascii && !isAscii(buf, other, other + otherLength) && buf.toString('utf8', start, start + length) === buf.toString('utf8', other, other + otherLength)) return true;
+    if (!ascii && !asciiSection(buf, other, other + otherLength) && buf.toString('utf8', start, start + length) === buf.toString('utf8', other, other + otherLength)) return true;
   }
   return false;
-}
-
-function isAscii(buf: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return false;
-  return true;
 }
 
 /** What an entry's metadata makes of its sample: the labels, and what copies compare; `S` the caller's series. */

@@ -30,13 +30,8 @@ export class TopEntries {
 
   constructor(private readonly limit: number, direction: Direction, dedupe: boolean) {
     this.forward = direction === 'forward';
-    const forward = this.forward;
     // `before` puts the worst entry on top: the latest for forward, the earliest for backward.
-    this.heap = new Heap<Kept>((a, b) => {
-      if (a.ts !== b.ts) return forward ? a.ts > b.ts : a.ts < b.ts;
-      if (a.key !== b.key) return a.key > b.key;
-      return a.line > b.line;
-    });
+    this.heap = new Heap<Kept>((a, b) => this.beats(b.ts, b.key, b.line, a));
     this.seen = dedupe ? new Map() : undefined;
   }
 
